@@ -1,0 +1,637 @@
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from . import numbers
+from .status import Reading, figure_status
+from .vocabulary import (
+    MEASURE_DIMENSION,
+    UNIT_DIMENSION,
+    Bound,
+    FigureStatus,
+    Measure,
+    Status,
+    Unit,
+    to_base_unit,
+    units_for,
+)
+
+MAX_QUOTE_LENGTH = 2000
+
+
+def choices_check(field, choices, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class VersionField(models.PositiveIntegerField):
+    """Carried through every form as a hidden input, so a save knows which version it edited."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{**kwargs, "widget": forms.HiddenInput})
+
+
+class VersionedModel(models.Model):
+    """Optimistic locking: a save made from a copy someone else has changed since is
+    refused, so two editors never silently overwrite each other."""
+
+    version = VersionField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def stale_error(self):
+        current = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).first()
+        if current is None or current == self.version:
+            return None
+        latest = self.history.select_related("history_user").first()
+        who = f" by {latest.history_user}" if latest and latest.history_user else ""
+        when = f" at {latest.history_date:%Y-%m-%d %H:%M} UTC" if latest else ""
+        return ValidationError(
+            {
+                NON_FIELD_ERRORS: f"This {self._meta.verbose_name} was changed{who}{when} after you opened it. "
+                "Nothing you entered was saved: reload the page to see the new version, then make your change again."
+            },
+            code="stale",
+        )
+
+    def full_clean(self, *args, **kwargs):
+        # A stale copy must be reloaded whatever else is wrong with it.
+        stale = self.stale_error()
+        if stale:
+            raise stale
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("update_fields"):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            # Compare-and-bump in one statement: of two concurrent saves of one version, one wins.
+            won = type(self)._default_manager.filter(pk=self.pk, version=self.version).update(version=self.version + 1)
+            if not won:
+                raise self.stale_error() or ValidationError({NON_FIELD_ERRORS: "This record was changed meanwhile."})
+            self.version += 1
+            super().save(*args, **kwargs)
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SlugModel(VersionedModel):
+    """Everything editors name gets a unique slug: its natural key in fixtures and CSV."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(str(self))[:120]
+        super().save(*args, **kwargs)
+
+
+class Outlet(SlugModel):
+    name = models.CharField(max_length=200, unique=True)
+    website = models.URLField(blank=True)
+    country = models.CharField(max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", "government agency"
+    INTERGOVERNMENTAL = "intergovernmental", "intergovernmental organisation"
+    NGO = "ngo", "non-governmental organisation"
+    SCOPE = "scope", "group or scope (e.g. all participating countries)"
+
+
+class Organisation(SlugModel):
+    Kind = OrganisationKind
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=50, blank=True, help_text="GACC, WCO, INTERPOL...")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.GOVERNMENT)
+    country = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["short_name"], condition=~Q(short_name=""), name="organisation_short_name_unique"
+            ),
+            choices_check("kind", OrganisationKind, "organisation_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Person(SlugModel):
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+
+class OperationQuerySet(models.QuerySet):
+    def get_by_any_name(self, text):
+        """An operation by its slug, its name or any alias sources use, ignoring case."""
+        text = text.strip()
+        return self.filter(Q(slug=text) | Q(name__iexact=text) | Q(aliases__name__iexact=text)).distinct().get()
+
+
+class OperationManager(SlugManager.from_queryset(OperationQuerySet)):
+    pass
+
+
+class Operation(SlugModel):
+    name = models.CharField(max_length=200, unique=True)
+    focus = models.CharField(max_length=200, blank=True, help_text="wildlife crime, solid waste smuggling...")
+    coordinators = models.ManyToManyField(Organisation, blank=True, related_name="coordinated_operations")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = OperationManager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="operation_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archive:operation_detail", args=[self.slug])
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The operation cannot end before it starts."})
+        clash = OperationAlias.objects.filter(name__iexact=self.name).exclude(operation_id=self.pk).first()
+        if clash:
+            raise ValidationError({"name": f"“{self.name}” is already an alias of {clash.operation}."})
+
+
+class OperationAliasManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class OperationAlias(models.Model):
+    """Another name sources use for an operation: Demeter V is “Operation Earth Goddess”."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    note = models.CharField(max_length=300, blank=True, help_text="Why sources use this name.")
+
+    objects = OperationAliasManager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "operation aliases"
+        constraints = [models.UniqueConstraint(Lower("name"), name="operation_alias_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    natural_key.dependencies = ["archive.operation"]
+
+    def clean(self):
+        clash = Operation.objects.filter(name__iexact=self.name).exclude(pk=self.operation_id).first()
+        if clash:
+            raise ValidationError({"name": f"“{self.name}” is already the name of {clash}."})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class ArticleManager(SlugManager.from_queryset(ArticleQuerySet)):
+    pass
+
+
+class Article(SlugModel):
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500)
+    url = models.URLField(
+        "address", max_length=1000, blank=True, help_text="The page the text was saved from, when known."
+    )
+    published_on = models.DateField(null=True, blank=True, help_text="Leave empty when the source gives no date.")
+    byline = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    body = models.TextField(help_text="The article text as archived: the evidence every quote points into.")
+    provenance = models.TextField(
+        "provenance note", blank=True, help_text="Where the text and its metadata come from, what was left out."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleManager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_url_unique_when_known"),
+            choices_check("status", Status, "article_status_valid"),
+        ]
+        indexes = [
+            # The public lists: published articles, newest first.
+            models.Index(fields=["status", "-published_on"], name="article_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:article_detail", args=[self.slug])
+
+    def claims_orphaned_by(self, body):
+        """The saved claims whose quote would no longer appear in `body`."""
+        if not self.pk:
+            return []
+        return [claim for claim in self.claims.select_related("figure") if find_quote(body, claim.quote) is None]
+
+    def clean(self):
+        orphans = self.claims_orphaned_by(self.body)
+        if orphans:
+            raise ValidationError({"body": orphan_message(orphans)})
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            previous = Article.objects.filter(pk=self.pk).values("body", "status", "outlet_id").first()
+            if previous and previous["body"] != self.body:
+                orphans = self.claims_orphaned_by(self.body)
+                if orphans:
+                    raise ValidationError({"body": orphan_message(orphans)})
+            super().save(*args, **kwargs)
+            if previous and previous["body"] != self.body:
+                for claim in self.claims.all():
+                    claim.article = self
+                    claim.locate()
+                    Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
+            if previous and (previous["status"], previous["outlet_id"]) != (self.status, self.outlet_id):
+                for figure in Figure.objects.filter(claims__article=self).distinct():
+                    figure.refresh_derived()
+
+    def number_coverage(self):
+        """The numbers printed in the body, each paired with the claims that state it."""
+        spans = list(self.claims.values_list("value_start", "value_end", "pk"))
+        return [
+            (number, [pk for start, end, pk in spans if start < number.end and number.start < end])
+            for number in numbers.figures_in(self.body)
+        ]
+
+
+def orphan_message(claims):
+    listed = "; ".join(f"claim {claim.pk} ({claim.figure}: “{claim.quote[:80]}”)" for claim in claims)
+    return (
+        f"This edit would remove the quoted text of {len(claims)} claim(s) from the body: {listed}. "
+        "Edit or delete those claims first."
+    )
+
+
+def find_quote(body, quote):
+    """(start, end) of `quote` in `body`, where any run of whitespace matches any other."""
+    words = quote.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(word) for word in words), body)
+    return (match.start(), match.end()) if match else None
+
+
+class Figure(SlugModel):
+    """One quantity sources report: what is counted, by whom or over what scope, when."""
+
+    title = models.CharField(max_length=300, help_text="“Waste seized by China customs in Operation Demeter V”")
+    measure = models.CharField(max_length=40, choices=Measure.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text="What is counted: “solid waste”, “ivory”.")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="figures",
+        help_text="Who the figure is about, or the scope it covers.",
+    )
+    operation = models.ForeignKey(Operation, null=True, blank=True, on_delete=models.PROTECT, related_name="figures")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=FigureStatus.choices, default=FigureStatus.UNSOURCED, editable=False
+    )
+    possible_misattributions = models.ManyToManyField(
+        "self",
+        symmetrical=True,
+        blank=True,
+        editable=False,
+        help_text="Figures of the same operation for another actor or scope with a value another source gives here.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            choices_check("measure", Measure, "figure_measure_valid"),
+            choices_check("status", FigureStatus, "figure_status_valid"),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="figure_period_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # Public list filtered by status, disputed first on the home page.
+            models.Index(fields=["status", "title"], name="figure_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("archive:figure_detail", args=[self.slug])
+
+    @property
+    def dimension(self):
+        return MEASURE_DIMENSION[self.measure]
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "The period cannot end before it starts."})
+        if self.pk and self.measure:
+            wrong = self.claims.exclude(unit__in=units_for(self.measure)).first()
+            if wrong:
+                raise ValidationError(
+                    {
+                        "measure": f"Claim {wrong.pk} is in {wrong.get_unit_display()}, which cannot measure "
+                        f"{Measure(self.measure).label}."
+                    }
+                )
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.refresh_misattributions()
+
+    def refresh_derived(self):
+        self.refresh_status()
+        self.refresh_misattributions()
+
+    def refresh_status(self):
+        readings = [
+            Reading(article_id, value, bound, precision)
+            for article_id, value, bound, precision in Claim.objects.published()
+            .filter(figure=self)
+            .values_list("article_id", "normalised_value", "bound", "normalised_precision")
+        ]
+        self.status = figure_status(readings)
+        Figure.objects.filter(pk=self.pk).update(status=self.status)
+
+    def refresh_misattributions(self):
+        """Link this figure to figures of the same operation, about another actor or
+        scope, to which another outlet gives a value this figure's sources give."""
+        suspects = set()
+        if self.operation_id:
+            mine = set(
+                Claim.objects.published().filter(figure=self).values_list("normalised_value", "article__outlet_id")
+            )
+            values = {value for value, _ in mine}
+            others = (
+                Claim.objects.published()
+                .filter(
+                    figure__operation_id=self.operation_id,
+                    figure__measure__in=[m for m, d in MEASURE_DIMENSION.items() if d == self.dimension],
+                    normalised_value__in=values,
+                )
+                .exclude(figure__organisation_id=self.organisation_id)
+                .values_list("figure_id", "normalised_value", "article__outlet_id")
+            )
+            suspects = {
+                figure_id
+                for figure_id, value, outlet_id in others
+                if any(value == my_value and outlet_id != my_outlet for my_value, my_outlet in mine)
+            }
+        self.possible_misattributions.set(suspects)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        """Claims readers may see: published, in a published article."""
+        return self.filter(status=Status.PUBLISHED, article__status=Status.PUBLISHED)
+
+
+class ClaimManager(models.Manager.from_queryset(ClaimQuerySet)):
+    def get_by_natural_key(self, article_slug, figure_slug, quote_start):
+        return self.get(article__slug=article_slug, figure__slug=figure_slug, quote_start=quote_start)
+
+
+class Claim(VersionedModel):
+    """One number as one article states it, for one figure."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    figure = models.ForeignKey(Figure, on_delete=models.PROTECT, related_name="claims")
+    value = models.DecimalField(max_digits=24, decimal_places=6)
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    bound = models.CharField(max_length=10, choices=Bound.choices, default=Bound.EXACT)
+    quote = models.TextField(help_text="The sentence or phrase, verbatim from the article body, that prints the value.")
+    speaker = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="Who the article attributes the number to, if anyone.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(blank=True)
+    # Derived on save from the article body and the value; never typed.
+    quote_start = models.PositiveIntegerField(editable=False)
+    quote_end = models.PositiveIntegerField(editable=False)
+    value_start = models.PositiveIntegerField(editable=False)
+    value_end = models.PositiveIntegerField(editable=False)
+    value_printed = models.CharField(max_length=200, editable=False)
+    normalised_value = models.DecimalField(max_digits=30, decimal_places=6, editable=False)
+    normalised_precision = models.DecimalField(max_digits=30, decimal_places=6, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimManager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "quote_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "figure", "quote_start"], name="claim_unique_per_spot"),
+            choices_check("unit", Unit, "claim_unit_valid"),
+            choices_check("bound", Bound, "claim_bound_valid"),
+            choices_check("status", Status, "claim_status_valid"),
+            models.CheckConstraint(condition=~Q(quote=""), name="claim_quote_not_empty"),
+            models.CheckConstraint(condition=Q(quote_end__gt=models.F("quote_start")), name="claim_quote_span_valid"),
+            models.CheckConstraint(
+                condition=Q(value_start__gte=models.F("quote_start")) & Q(value_end__lte=models.F("quote_end")),
+                name="claim_value_inside_quote",
+            ),
+        ]
+        indexes = [
+            # Misattribution hints: the same value within one operation.
+            models.Index(fields=["normalised_value"], name="claim_normalised_value_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.value_printed or self.value} in “{self.article}”"
+
+    def natural_key(self):
+        return (self.article.slug, self.figure.slug, self.quote_start)
+
+    natural_key.dependencies = ["archive.article", "archive.figure"]
+
+    def locate(self):
+        """Find the quote in the body and the value in the quote, or raise ValidationError
+        naming the field at fault. Sets the derived position and value fields."""
+        errors = {}
+        if len(self.quote) > MAX_QUOTE_LENGTH:
+            raise ValidationError(
+                {"quote": f"A quote is at most {MAX_QUOTE_LENGTH:,} characters; this one has {len(self.quote):,}."}
+            )
+        if self.figure_id and self.unit and UNIT_DIMENSION.get(self.unit) != MEASURE_DIMENSION.get(self.figure.measure):
+            errors["unit"] = (
+                f"{Unit(self.unit).label.capitalize()} cannot measure “{self.figure.get_measure_display()}”; "
+                f"use {', '.join(Unit(u).label for u in units_for(self.figure.measure))}."
+            )
+        span = find_quote(self.article.body, self.quote)
+        if span is None:
+            errors["quote"] = f"This quote does not appear in the body of the article “{self.article}”."
+            raise ValidationError(errors)
+        self.quote_start, self.quote_end = span
+        if errors:
+            raise ValidationError(errors)
+        printed = self._printed_value()
+        self.value_start = self.quote_start + printed.start
+        self.value_end = self.quote_start + printed.end
+        self.value_printed = printed.text[:200]
+        self.normalised_value = to_base_unit(self.value, self.unit)
+        self.normalised_precision = to_base_unit(printed.precision, self.unit)
+
+    def _printed_value(self):
+        """The number in the quoted passage that prints this claim's value."""
+        passage = self.article.body[self.quote_start : self.quote_end]
+        printed = numbers.find_numbers(passage)
+        candidates = [number for number in printed if numbers.matches_value(number, self.value)]
+        shown = format_decimal(self.value)
+        if not candidates:
+            found = ", ".join(f"“{number.text}”" for number in printed) or "no number"
+            raise ValidationError({"value": f"The quote does not print {shown}: it prints {found}."})
+        if self.value < 0 and not numbers.DECREASE_WORDS.search(passage):
+            raise ValidationError(
+                {
+                    "value": f"The quote prints {format_decimal(-self.value)} but says nothing of a decrease, "
+                    f"so the value cannot be {shown}."
+                }
+            )
+        for number in candidates:
+            if number.bound in (Bound.EXACT, self.bound):
+                return number
+        number = candidates[0]
+        raise ValidationError(
+            {
+                "bound": f"The quote prints “{number.text}”: the bound should be “{Bound(number.bound).label}”, "
+                f"not “{Bound(self.bound).label}”."
+            }
+        )
+
+    def located_fields(self):
+        return {
+            name: getattr(self, name)
+            for name in (
+                "quote_start",
+                "quote_end",
+                "value_start",
+                "value_end",
+                "value_printed",
+                "normalised_value",
+                "normalised_precision",
+            )
+        }
+
+    def clean(self):
+        if self.article_id is None or self.figure_id is None or self.value is None or not self.unit:
+            return  # the form reports the missing field itself
+        self.locate()
+
+    def save(self, *args, **kwargs):
+        self.locate()
+        with transaction.atomic():
+            previous_figure_id = Claim.objects.filter(pk=self.pk).values_list("figure_id", flat=True).first()
+            super().save(*args, **kwargs)
+            self.figure.refresh_derived()
+            if previous_figure_id and previous_figure_id != self.figure_id:
+                Figure.objects.get(pk=previous_figure_id).refresh_derived()
+
+
+def format_decimal(value):
+    """1237.000000 -> "1,237"; 1.640000 -> "1.64"."""
+    value = Decimal(value).normalize()
+    if value == value.to_integral():
+        return f"{value:,.0f}"
+    return f"{value:,f}"
+
+
+@receiver(post_delete, sender=Claim)
+def refresh_figure_after_claim_deleted(sender, instance, **kwargs):
+    figure = Figure.objects.filter(pk=instance.figure_id).first()
+    if figure:
+        figure.refresh_derived()

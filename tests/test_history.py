@@ -1,0 +1,128 @@
+"""Every change is recorded, and no editor silently overwrites another."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from archive.models import Article, Claim, Figure, Outlet
+
+
+@pytest.fixture
+def claim(seed):
+    return Claim.objects.get(value=1238)
+
+
+def test_it_records_the_previous_values_of_a_change(claim):
+    claim.note = "Global Times rounds differently."
+    claim.save()
+    latest, previous = claim.history.all()[:2]
+    assert latest.history_type == "~"
+    assert (latest.note, previous.note) == ("Global Times rounds differently.", "")
+    assert latest.diff_against(previous).changed_fields == ["note", "version"]
+
+
+def test_it_records_creations_and_deletions(seed):
+    figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    article = Article.objects.get(slug="china-daily-2019-11-27-customs-to-boost-efforts-to-foil-smuggling")
+    claim = Claim(
+        article=article,
+        figure=figure,
+        quote="which seized roughly 1,500 tons",
+        value=Decimal(1500),
+        unit="t",
+        bound="about",
+    )
+    claim.save()
+    pk = claim.pk
+    claim.delete()
+    assert list(Claim.history.filter(id=pk).values_list("history_type", flat=True)) == ["-", "+"]
+
+
+def test_a_save_from_a_stale_copy_is_refused_and_changes_nothing(claim):
+    mine, theirs = Claim.objects.get(pk=claim.pk), Claim.objects.get(pk=claim.pk)
+    theirs.note = "Their note."
+    theirs.save()
+    mine.note = "My note."
+    with pytest.raises(ValidationError, match="was changed at .* after you opened it"):
+        mine.save()
+    claim.refresh_from_db()
+    assert (claim.note, claim.version) == ("Their note.", 2)
+
+
+def test_a_stale_copy_fails_validation_with_a_message_for_the_form(claim):
+    mine = Claim.objects.get(pk=claim.pk)
+    Claim.objects.get(pk=claim.pk).save()
+    with pytest.raises(ValidationError) as refused:
+        mine.full_clean()
+    assert "Nothing you entered was saved" in refused.value.message_dict["__all__"][0]
+
+
+def test_saves_in_turn_from_fresh_copies_all_land(claim):
+    for note in ("one", "two", "three"):
+        fresh = Claim.objects.get(pk=claim.pk)
+        fresh.note = note
+        fresh.save()
+    claim.refresh_from_db()
+    assert (claim.note, claim.version) == ("three", 4)
+
+
+def test_the_seed_command_gives_every_record_its_first_version(db):
+    from django.core.management import call_command
+
+    call_command("load_seed", verbosity=0)
+    assert Claim.history.count() == Claim.objects.count() == 24
+
+
+def test_it_tells_readers_when_each_value_was_added_and_changed(seed):
+    from archive.history import value_events
+
+    figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
+    claim = figure.claims.get(value=1238)
+    claim.quote = "1,237 tons of endangered species"  # a correction: not in the body, refused
+    with pytest.raises(ValidationError):
+        claim.save()
+    claim = figure.claims.get(value=1238)
+    claim.status = "draft"
+    claim.save()
+    claim.status = "published"
+    claim.save()
+
+    events = value_events(figure)
+
+    assert [event.describe() for event in events] == [
+        "added as 1,237 tonnes",
+        "added as 1,238 tonnes",
+        "published again as 1,238 tonnes",
+    ]
+
+
+def test_it_spells_out_a_changed_value(seed):
+    from archive.history import value_events
+
+    article = Article.objects.create(
+        outlet=Outlet.objects.get(slug="global-times"),
+        slug="correction",
+        title="Correction",
+        status="published",
+        body="Customs first said it seized 1,237 tons. It later corrected that to about 1,238 tons.",
+    )
+    figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
+    claim = Claim(article=article, figure=figure, quote="seized 1,237 tons", value=1237, unit="t", status="published")
+    claim.save()
+    claim.quote, claim.value, claim.bound = "corrected that to about 1,238 tons", Decimal(1238), "about"
+    claim.save()
+    claim.note = "Not a change a reader needs to see."
+    claim.save()
+
+    events = [event.describe() for event in value_events(figure) if event.claim_id == claim.pk]
+
+    assert events == ["added as 1,237 tonnes", "changed from 1,237 tonnes to about 1,238 tonnes"]
+
+
+def test_drafts_leave_no_public_history(seed):
+    from archive.history import value_events
+
+    figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    figure.claims.filter(value=4585).get().delete()
+    assert [event.describe() for event in value_events(figure)] == ["added as about 1,500 tonnes"]
