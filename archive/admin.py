@@ -1,0 +1,667 @@
+"""The editors' admin.
+
+Every list page costs a fixed number of queries whatever its length: related rows
+come by `list_select_related`, counts by annotation, many-to-many rows by one
+prefetch. tests/test_admin_queries.py pins each count.
+
+Derived fields (a claim's located value, a figure's status and misattribution
+hints) are computed on save and shown read-only. Every form carries the record's
+`version` as a hidden input, so a save from a page someone has changed since is
+refused with a message instead of overwriting their change.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
+
+from .csv.admin import CsvImportExportMixin
+from .csv.resources import (
+    ArticleResource,
+    ClaimResource,
+    FigureResource,
+    OperationResource,
+    OrganisationResource,
+    OutletResource,
+    PersonResource,
+)
+from .models import (
+    Article,
+    Claim,
+    Figure,
+    Operation,
+    OperationAlias,
+    Organisation,
+    Outlet,
+    Person,
+)
+from .vocabulary import FigureStatus, Status
+
+STATUS_COLOURS = {
+    FigureStatus.UNSOURCED: "#6b6b6b",
+    FigureStatus.SINGLE: "#2f5f8a",
+    FigureStatus.CONSISTENT: "#2e7031",
+    FigureStatus.MINOR: "#8a5a00",
+    FigureStatus.DISPUTED: "#a12622",
+}
+
+
+def is_changelist(request):
+    """List pages leave out long texts and add counts; change pages need the texts."""
+    return bool(request.resolver_match) and request.resolver_match.url_name.endswith("_changelist")
+
+
+def admin_link(obj, text=None):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
+
+
+def status_badge(figure):
+    return format_html(
+        '<span title="figure status" style="background: {}; color: #fff; padding: 1px 6px; border-radius: 3px; '
+        'white-space: nowrap">{}</span>',
+        STATUS_COLOURS[figure.status],
+        figure.get_status_display(),
+    )
+
+
+def misattribution_links(figure):
+    """Links to the figures this one may be confused with (prefetched on list pages)."""
+    return format_html_join(", ", "{}", ((admin_link(other),) for other in figure.possible_misattributions.all()))
+
+
+class LoadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that labels its selected option with the related object the
+    form's instance already holds, instead of querying for it. Django's widget runs
+    one query per rendered field, which in an inline is one query per row."""
+
+    loaded = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.loaded is None or selected != [str(self.loaded.pk)]:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(self.loaded)
+        options.append(self.create_option(name, self.loaded.pk, label, set(selected), len(options)))
+        return [(None, options, 0)]
+
+
+class ArchiveAdmin(SimpleHistoryAdmin):
+    """Every archive admin shows the record's edit history (django-simple-history).
+    Reverting from the history page is off: an old version carries an old `version`
+    number, which optimistic locking refuses; edit the record instead."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return self.for_list(queryset) if is_changelist(request) else queryset
+
+    def for_list(self, queryset):
+        """What the list page adds to the queryset: counts, prefetches, long texts left out."""
+        return queryset
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Reverting is off; edit the record instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ClaimForm(forms.ModelForm):
+    """Claim.clean() locates the quote and the value; this adds the one rule the
+    model form cannot see: the quote's position is derived, so Django skips the
+    unique constraint on (article, figure, quote_start) and would fail on save."""
+
+    class Meta:
+        model = Claim
+        fields = ["article", "figure", "quote", "value", "unit", "bound", "speaker", "status", "note", "version"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 70})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, LoadedAutocompleteSelect) and Claim._meta.get_field(name).is_cached(self.instance):
+                widget.loaded = getattr(self.instance, name)
+
+    def _post_clean(self):
+        super()._post_clean()
+        claim = self.instance
+        if self.errors or claim.quote_start is None:
+            return
+        twin = (
+            Claim.objects.filter(article_id=claim.article_id, figure_id=claim.figure_id, quote_start=claim.quote_start)
+            .exclude(pk=claim.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if twin:
+            self.add_error("quote", f"Claim {twin} already states this figure from this same quote in this article.")
+
+
+class ClaimInlineForm(ClaimForm):
+    def has_changed(self):
+        # The version is bookkeeping: a row whose version alone differs is a row
+        # someone else changed, not one this editor touched.
+        return bool(set(self.changed_data) - {"version"})
+
+    def _post_clean(self):
+        # A row left untouched is not saved, so it is not checked either: another
+        # editor's change to that claim since the page opened is no reason to refuse
+        # the page. Article.clean() and Figure.clean() still check every saved claim
+        # against an edited body or measure.
+        if self.instance.pk and not self.has_changed():
+            return
+        super()._post_clean()
+
+
+class ClaimFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = {}
+        for row, form in enumerate(self.forms, 1):
+            if not form.is_valid() or not form.has_changed() or self._should_delete_form(form):
+                continue
+            claim = form.instance
+            spot = (claim.article_id, claim.figure_id, claim.quote_start)
+            if spot in rows:
+                raise ValidationError(
+                    f"Rows {rows[spot]} and {row} both claim “{claim.figure}” from the same quote; keep one."
+                )
+            rows[spot] = row
+
+
+class ClaimInline(admin.TabularInline):
+    """Claims under their article or figure. Shown once the parent is saved: a claim
+    is located in its article's saved body and checked against its figure's saved
+    measure."""
+
+    model = Claim
+    form = ClaimInlineForm
+    formset = ClaimFormSet
+    extra = 0
+    show_change_link = True
+    readonly_fields = ["value_printed"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("article__outlet", "figure", "speaker")
+        # Rows show the article's title; a posted row is checked against the article
+        # its form supplies, never this copy.
+        return queryset.defer("article__body", "article__provenance")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = LoadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ArticleClaimInline(ClaimInline):
+    fields = ["figure", "value", "unit", "bound", "quote", "speaker", "status", "value_printed", "version"]
+    autocomplete_fields = ["figure", "speaker"]
+
+
+class FigureClaimInline(ClaimInline):
+    fields = ["article", "value", "unit", "bound", "quote", "speaker", "status", "value_printed", "version"]
+    autocomplete_fields = ["article", "speaker"]
+
+
+def change_status(modeladmin, request, queryset, status, done):
+    """Set the status of the selected rows that differ, bumping their version and
+    recording their history in bulk, then refresh each figure they touch once: a
+    bulk update bypasses save() and the refresh it does."""
+    model = modeladmin.model
+    with transaction.atomic():
+        selected = queryset.order_by().values("pk")  # the list's queryset carries joins FOR UPDATE refuses
+        changing = list(model.objects.select_for_update().filter(pk__in=selected).exclude(status=status))
+        now = timezone.now()
+        for row in changing:
+            row.status, row.version, row.updated_at = status, row.version + 1, now
+        bulk_update_with_history(
+            changing,
+            model,
+            ["status", "version", "updated_at"],
+            default_user=request.user,
+            default_change_reason=f"{done.capitalize()} from the {model._meta.verbose_name} list",
+        )
+        figures = modeladmin.figures_touched_by([row.pk for row in changing])
+        for figure in figures:
+            figure.refresh_derived()
+    if not changing:
+        modeladmin.message_user(
+            request, f"No {model._meta.verbose_name_plural} changed: they were all {done} already.", messages.WARNING
+        )
+        return
+    noun = model._meta.verbose_name if len(changing) == 1 else model._meta.verbose_name_plural
+    modeladmin.message_user(
+        request, f"{len(changing)} {noun} {done}; {len(figures)} figure(s) recomputed.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Publish the selected %(verbose_name_plural)s", permissions=["change"])
+def publish(modeladmin, request, queryset):
+    change_status(modeladmin, request, queryset, Status.PUBLISHED, "published")
+
+
+@admin.action(description="Unpublish the selected %(verbose_name_plural)s (back to draft)", permissions=["change"])
+def unpublish(modeladmin, request, queryset):
+    change_status(modeladmin, request, queryset, Status.DRAFT, "unpublished")
+
+
+@admin.register(Outlet)
+class OutletAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [OutletResource]
+    list_display = ["name", "country", "website", "article_count"]
+    search_fields = ["name", "slug", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def for_list(self, queryset):
+        return queryset.annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, outlet):
+        return outlet.article_count
+
+
+class UniqueWhenGivenForm(forms.ModelForm):
+    """The model's conditional unique constraints would report “Constraint … is
+    violated”; name the field and the row it clashes with instead."""
+
+    unique_when_given = ()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        model = self._meta.model
+        for name in self.unique_when_given:
+            value = cleaned_data.get(name)
+            if not value:
+                continue
+            clash = model.objects.filter(**{name: value}).exclude(pk=self.instance.pk).first()
+            if clash:
+                label = model._meta.get_field(name).verbose_name
+                self.add_error(name, f"{model._meta.verbose_name.capitalize()} “{clash}” already has this {label}.")
+        return cleaned_data
+
+
+class OrganisationForm(UniqueWhenGivenForm):
+    unique_when_given = ["short_name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [OrganisationResource]
+    form = OrganisationForm
+    list_display = ["name", "short_name", "kind", "country", "figure_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def for_list(self, queryset):
+        return queryset.annotate(figure_count=Count("figures"))
+
+    @admin.display(description="figures", ordering="figure_count")
+    def figure_count(self, organisation):
+        return organisation.figure_count
+
+
+@admin.register(Person)
+class PersonAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [PersonResource]
+    list_display = ["name", "role", "organisation", "claim_count"]
+    list_select_related = ["organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "role", "slug", "organisation__name", "organisation__short_name"]
+    autocomplete_fields = ["organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def for_list(self, queryset):
+        return queryset.annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, person):
+        return person.claim_count
+
+
+class AliasFormSet(forms.BaseInlineFormSet):
+    """Alias names are unique ignoring case; the database would refuse a second
+    “earth goddess” only at save time."""
+
+    def clean(self):
+        super().clean()
+        seen = {self.instance.name.lower(): "the operation's own name"} if self.instance.name else {}
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if form.is_valid() else None
+            if not name or self._should_delete_form(form):
+                continue
+            if name.lower() in seen:
+                raise ValidationError(f"The alias “{name}” repeats {seen[name.lower()]}.")
+            seen[name.lower()] = f"the alias “{name}”"
+
+
+class OperationAliasForm(forms.ModelForm):
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        clash = OperationAlias.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).first()
+        if clash:
+            raise ValidationError(f"“{clash}” is already an alias of {clash.operation}.")
+        return name
+
+
+class OperationAliasInline(admin.TabularInline):
+    model = OperationAlias
+    form = OperationAliasForm
+    formset = AliasFormSet
+    extra = 1
+    fields = ["name", "note"]
+
+
+@admin.register(Operation)
+class OperationAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [OperationResource]
+    list_display = ["name", "alias_names", "focus", "start_date", "end_date", "coordinator_names", "figure_count"]
+    list_filter = ["coordinators"]
+    search_fields = ["name", "aliases__name", "slug", "focus"]
+    autocomplete_fields = ["coordinators"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [OperationAliasInline]
+
+    def for_list(self, queryset):
+        return queryset.annotate(figure_count=Count("figures")).prefetch_related("aliases", "coordinators")
+
+    @admin.display(description="also called")
+    def alias_names(self, operation):
+        return ", ".join(alias.name for alias in operation.aliases.all())
+
+    @admin.display(description="coordinated by")
+    def coordinator_names(self, operation):
+        return ", ".join(o.short_name or o.name for o in operation.coordinators.all())
+
+    @admin.display(description="figures", ordering="figure_count")
+    def figure_count(self, operation):
+        return operation.figure_count
+
+
+@admin.register(OperationAlias)
+class OperationAliasAdmin(ArchiveAdmin):
+    form = OperationAliasForm
+    list_display = ["name", "operation", "note"]
+    list_select_related = ["operation"]
+    list_filter = ["operation"]
+    search_fields = ["name", "operation__name"]
+    autocomplete_fields = ["operation"]
+
+
+class ArticleForm(UniqueWhenGivenForm):
+    unique_when_given = ["url"]
+
+
+def sentence_around(body, start, end, limit=300):
+    """The sentence of `body` holding body[start:end], clipped to about `limit` characters."""
+    breaks = [match.end() for match in re.finditer(r"[.!?][\"”’)]*\s|\n", body[:start])]
+    sentence_start = breaks[-1] if breaks else 0
+    after = re.search(r"[.!?](?=[\"”’)]*(?:\s|$))|\n", body[end:])
+    sentence_end = end + after.end() if after else len(body)
+    left, right = start - limit // 2, end + limit // 2
+    if sentence_start < left:  # clip at a word boundary
+        sentence_start = left if body[left - 1].isspace() else max(body.find(" ", left, start) + 1, left)
+    if sentence_end > right:
+        sentence_end = right if body[right].isspace() else max(body.rfind(" ", end, right), end)
+    return body[sentence_start:sentence_end].strip()
+
+
+@admin.register(Article)
+class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [ArticleResource]
+    form = ArticleForm
+    list_display = ["title", "outlet", "published_on", "status", "claim_count"]
+    list_select_related = ["outlet"]
+    list_filter = ["status", "outlet"]
+    search_fields = ["title", "slug", "url", "byline"]
+    autocomplete_fields = ["outlet"]
+    date_hierarchy = "published_on"
+    show_full_result_count = False
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["number_coverage", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "outlet", "published_on", "byline", "url", "language", "status", "version"]},
+        ),
+        ("Text", {"fields": ["body", "provenance"]}),
+        ("Numbers in the body", {"fields": ["number_coverage"]}),
+        ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [ArticleClaimInline]
+    actions = [publish, unpublish]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def for_list(self, queryset):
+        return queryset.annotate(claim_count=Count("claims")).defer("body", "provenance")
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, article):
+        return article.claim_count
+
+    @admin.display(description="numbers claimed")
+    def number_coverage(self, article):
+        if not article.pk:
+            return "Save the article to see which of its numbers are claimed."
+        coverage = article.number_coverage()
+        claimed = sum(1 for _, claim_pks in coverage if claim_pks)
+        rows = []
+        for number, claim_pks in coverage:
+            if claim_pks:
+                claims = format_html_join(
+                    ", ",
+                    '<a href="{}">claim {}</a>',
+                    ((reverse("admin:archive_claim_change", args=[pk]), pk) for pk in claim_pks),
+                )
+                rows.append(format_html("<li>{}: {}</li>", number.text, claims))
+                continue
+            sentence = sentence_around(article.body, number.start, number.end)
+            add_url = (
+                reverse("admin:archive_claim_add")
+                + "?"
+                + urlencode({"article": article.pk, "value": number.value, "quote": sentence})
+            )
+            rows.append(
+                format_html(
+                    '<li><strong>{}: not claimed</strong> in “…{}<mark>{}</mark>{}…” <a href="{}">add a claim</a></li>',
+                    number.text,
+                    words_before(article.body, number.start),
+                    article.body[number.start : number.end],
+                    words_after(article.body, number.end),
+                    add_url,
+                )
+            )
+        return format_html(
+            "<p><strong>{} of {} numbers claimed</strong></p><ul>{}</ul>",
+            claimed,
+            len(coverage),
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
+
+    def figures_touched_by(self, article_pks):
+        return list(Figure.objects.filter(claims__article__in=article_pks).distinct())
+
+
+def words_before(body, start, count=8):
+    return " ".join(body[max(0, start - 200) : start].split()[-count:]) + " "
+
+
+def words_after(body, end, count=8):
+    return " " + " ".join(body[end : end + 200].split()[:count])
+
+
+class FigureStatusFilter(admin.SimpleListFilter):
+    title = "figure status"
+    parameter_name = "figure_status"
+
+    def lookups(self, request, model_admin):
+        return FigureStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(figure__status=self.value()) if self.value() else queryset
+
+
+class MisattributionFilter(admin.SimpleListFilter):
+    title = "possible misattribution"
+    parameter_name = "misattributed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "has a hint"), ("no", "no hint")]
+
+    def queryset(self, request, queryset):
+        hinted = Figure.possible_misattributions.through.objects.values("from_figure_id")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=hinted)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=hinted)
+        return queryset
+
+
+@admin.register(Figure)
+class FigureAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [FigureResource]
+    list_display = [
+        "title",
+        "status_label",
+        "measure",
+        "organisation",
+        "operation",
+        "claim_count",
+        "misattribution_hint",
+    ]
+    list_select_related = ["organisation", "operation"]
+    list_filter = ["status", MisattributionFilter, "measure", "operation", "organisation"]
+    search_fields = ["title", "slug", "subject", "organisation__name", "organisation__short_name", "operation__name"]
+    autocomplete_fields = ["organisation", "operation"]
+    show_full_result_count = False
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["status_label", "misattribution_hint"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "measure", "subject", "organisation", "operation", "version"]}),
+        ("Period", {"fields": ["period_start", "period_end"]}),
+        (None, {"fields": ["notes"]}),
+        (
+            "Derived from the published claims",
+            {
+                "fields": ["status_label", "misattribution_hint"],
+                "description": "Recomputed whenever a claim or its article is saved, published or unpublished.",
+            },
+        ),
+    ]
+    inlines = [FigureClaimInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def for_list(self, queryset):
+        misattributions = Prefetch("possible_misattributions", queryset=Figure.objects.only("pk", "title"))
+        return queryset.annotate(claim_count=Count("claims")).prefetch_related(misattributions)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, figure):
+        return status_badge(figure)
+
+    @admin.display(description="possibly misattributed to")
+    def misattribution_hint(self, figure):
+        return misattribution_links(figure)
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, figure):
+        return figure.claim_count
+
+
+@admin.register(Claim)
+class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [ClaimResource]
+    form = ClaimForm
+    list_display = [
+        "value_printed",
+        "unit",
+        "bound",
+        "figure",
+        "article_title",
+        "outlet",
+        "status",
+        "figure_status",
+        "speaker",
+    ]
+    list_display_links = ["value_printed"]
+    list_select_related = ["figure", "article__outlet", "speaker"]
+    list_filter = [
+        "status",
+        "unit",
+        "bound",
+        FigureStatusFilter,
+        ("article__outlet", admin.RelatedFieldListFilter),
+        ("figure__operation", admin.RelatedFieldListFilter),
+    ]
+    search_fields = ["quote", "value_printed", "figure__title", "article__title"]
+    autocomplete_fields = ["article", "figure", "speaker"]
+    show_full_result_count = False
+    readonly_fields = ["value_printed", "normalised_value", "position"]
+    fieldsets = [
+        (None, {"fields": ClaimForm.Meta.fields}),
+        (
+            "Derived from the quote",
+            {
+                "fields": ["value_printed", "normalised_value", "position"],
+                "description": "Found on save: where the quote sits in the body and how the value is printed there.",
+            },
+        ),
+    ]
+    actions = [publish, unpublish]
+
+    def for_list(self, queryset):
+        return queryset.defer("article__body", "article__provenance")
+
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, claim):
+        return Truncator(claim.article.title).chars(60)
+
+    @admin.display(description="outlet", ordering="article__outlet__name")
+    def outlet(self, claim):
+        return claim.article.outlet
+
+    @admin.display(description="figure status", ordering="figure__status")
+    def figure_status(self, claim):
+        return status_badge(claim.figure)
+
+    @admin.display(description="position in the body")
+    def position(self, claim):
+        if claim.quote_start is None:
+            return "Found when the claim is saved."
+        return f"quote at characters {claim.quote_start:,}–{claim.quote_end:,}, value at {claim.value_start:,}"
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        # Each history row names the claim as it was, and a claim's name holds its
+        # article's title: hand each past claim the article already joined to its row
+        # rather than query for it once per row.
+        for record in historical_records:
+            claim = record.history_object
+            claim.article = record.article
+            record.history_object = claim
+
+    def figures_touched_by(self, claim_pks):
+        return list(Figure.objects.filter(claims__in=claim_pks).distinct())
