@@ -1,0 +1,527 @@
+"""One django-import-export resource per kind of row: the single definition of each CSV
+format's columns and cells, used by the admin and by `archive_import` / `archive_export`.
+
+Imports are all or nothing. Every row is validated with the model's own rules
+(`full_clean()`, then `save()`), inside one transaction that is rolled back if any row has
+a problem; the problems come back with their row and column. docs/csv.md describes the
+formats.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from archive.models import Article, Claim, Figure, Operation, OperationAlias, Organisation, Outlet, Person
+from archive.vocabulary import Bound, Measure, Status, Unit
+
+from . import cells
+from .derived import Flags, notices
+from .reading import CsvDataset, Problem, check_header
+from .report import ImportReport
+from .widgets import ChoiceWidget, DateWidget, DecimalWidget, ManyReferenceWidget, ReferenceWidget, TextWidget
+
+EXPORT_CHUNK = 2000
+
+
+def text(name, **options):
+    return Field(attribute=name, column_name=name, widget=TextWidget(), **options)
+
+
+def choice(name, choices, what, **options):
+    return Field(attribute=name, column_name=name, widget=ChoiceWidget(choices, what), **options)
+
+
+def date(name):
+    return Field(attribute=name, column_name=name, widget=DateWidget())
+
+
+def reference(name, model, keys, required=False):
+    widget = ReferenceWidget(model, keys, required, write_order=WRITE_ORDER.get(keys))
+    return Field(attribute=f"{name}_id", column_name=name, widget=widget)
+
+
+# How each kind is named in other kinds' rows, in the order names are tried...
+OUTLET_KEYS = ("name", "slug")
+ORGANISATION_KEYS = ("name", "short_name", "slug")
+PERSON_KEYS = ("name", "slug")
+OPERATION_KEYS = ("slug", "name", "aliases__name")
+ARTICLE_KEYS = ("slug", "url")
+FIGURE_KEYS = ("slug",)
+# ... and, where it differs, the order they are written in: “GACC” reads better than its full name.
+WRITE_ORDER = {ORGANISATION_KEYS: ("short_name", "name", "slug")}
+
+
+class ArchiveResource(resources.ModelResource):
+    kind = ""  # as the command line names it: "outlets"
+    required = ()  # columns every file of this kind must have
+    row_by_row = True  # imported by the library's row loop, with the model's full_clean() and save()
+    natural_keys = ()  # unique fields that find an existing row when its slug cell is empty
+    title_column = "name"  # what the model makes a slug from
+
+    class Meta:
+        import_id_fields = ()
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    @classmethod
+    def get_result_class(cls):
+        return ImportReport
+
+    @classmethod
+    def get_display_name(cls):
+        return cls.kind
+
+    @classmethod
+    def columns(cls):
+        return [cls.fields[name].column_name for name in cls._meta.export_order]
+
+    @classmethod
+    def check_header(cls, header):
+        return check_header(header, cls.kind, cls.columns(), cls.required)
+
+    def __init__(self, max_rows=None, **kwargs):
+        """`max_rows`: refuse files with more rows (the admin's limit for row-by-row kinds)."""
+        super().__init__(**kwargs)
+        self.max_rows = max_rows
+
+    # Import
+
+    def refused(self, dataset):
+        """A report refusing the whole file, or None: its header is wrong, or it is too long."""
+        problems = self.check_header(dataset.headers or [])
+        if not problems and self.max_rows and len(dataset) > self.max_rows:
+            problems = [
+                Problem(
+                    None,
+                    None,
+                    f"This file has {len(dataset):,} rows; the admin imports at most {self.max_rows:,} "
+                    f"{self.kind} at a time, each checked and saved on its own. Import it on the command "
+                    f"line instead: python manage.py archive_import {self.kind} FILE.",
+                )
+            ]
+        if problems:
+            result = self.get_result_class()()
+            result.problems = problems
+            return result
+        return None
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        """All or nothing, whatever the caller asks: the admin's confirm step and the command line
+        alike roll everything back when any row has a problem."""
+        if refused := self.refused(dataset):
+            return refused
+        kwargs.update(raise_errors=False, use_transactions=True, rollback_on_validation_errors=True)
+        with transaction.atomic(using=self.get_db_connection_name()):
+            result = super().import_data(dataset, dry_run=dry_run, **kwargs)
+            result.problems = sorted(
+                [*getattr(dataset, "problems", []), *self.problems_of(result, dataset)],
+                key=lambda problem: problem.row or 0,
+            )
+            if result.problems:
+                result.notices = []
+                transaction.set_rollback(True, using=self.get_db_connection_name())
+        return result
+
+    def before_import(self, dataset, **kwargs):
+        self.flags_before = Flags.now()
+        self.row_numbers = getattr(dataset, "row_numbers", None)
+        self.seen = {}
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not result.has_errors() and not result.has_validation_errors():
+            result.notices = notices(self.flags_before, Flags.now())
+
+    def file_row(self, number):
+        """The spreadsheet row of the dataset's `number`th row (1-based, header excluded)."""
+        return self.row_numbers[number - 1] if self.row_numbers else number + 1
+
+    def problems_of(self, result, dataset):
+        columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
+        problems = [Problem(None, None, str(error.error)) for error in result.base_errors]
+        for invalid in result.invalid_rows:
+            for key, messages in invalid.error_dict.items():
+                column = None if key == NON_FIELD_ERRORS else columns.get(key, key)
+                problems.extend(Problem(self.file_row(invalid.number), column, message) for message in messages)
+        for row in result.error_rows:
+            problems.extend(Problem(self.file_row(row.number), None, str(error.error)) for error in row.errors)
+        return problems
+
+    def cell(self, row, column):
+        """A text cell as the row gives it, or "" when absent or unreadable (validation says why)."""
+        try:
+            return cells.read_text(row.get(column) or "")
+        except ValueError:
+            return ""
+
+    def lookup(self, row):
+        """(field, value) that finds this row's existing instance: the slug, else a natural key,
+        else the slug the model would make from the title or name."""
+        if self.cell(row, "slug"):
+            return "slug", self.cell(row, "slug")
+        for field in self.natural_keys:
+            if self.cell(row, field):
+                return field, self.cell(row, field)
+        return "slug", slugify(self.cell(row, self.title_column))[:120]
+
+    def get_instance(self, instance_loader, row):
+        field, value = self.lookup(row)
+        return self._meta.model.objects.filter(**{field: value}).first() if value else None
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Refuse a row that imports the same instance as an earlier row of the file."""
+        field, value = self.lookup(row)
+        keys = [(field, value)] if new else [(field, value), ("pk", instance.pk)]
+        earlier = next((self.seen[key] for key in keys if key in self.seen), None)
+        if earlier:
+            column = field if field in self.fields else self.title_column
+            raise ValidationError({column: f"row {earlier} already imports this {self._meta.model._meta.verbose_name}"})
+        for key in keys:
+            self.seen[key] = self.file_row(kwargs["row_number"])
+
+    def import_instance(self, instance, row, **kwargs):
+        """The library's, with errors keyed by column (= model field) rather than attribute, so
+        the model's own validation skips a column whose cell was already refused, and with
+        many-to-many cells checked here rather than failing at save time."""
+        columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = {columns.get(key, key): messages for key, messages in error.message_dict.items()}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.column_name] = [str(error)]
+        errors.update(self.check_related(instance, row))
+        if not instance.slug:
+            instance.slug = slugify(str(instance))[:120]  # as SlugModel.save() would, but before validation
+        if errors:
+            raise ValidationError(errors)
+
+    def check_related(self, instance, row):
+        """{column: [messages]} for cells saved outside the model's own fields."""
+        return {}
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if kwargs.get("user"):
+            instance._history_user = kwargs["user"]
+
+    # Export
+
+    def get_export_queryset(self, queryset=None):
+        """Oldest first, so a file imported into an empty archive exports again byte for byte."""
+        return (self.get_queryset() if queryset is None else queryset).order_by("pk")
+
+    def export_rows(self, queryset=None, export_fields=None):
+        """The header, then one list of cells per row, read from the database in chunks.
+
+        Fields that are plain columns are rendered from `values_list()` rows, which is several
+        times faster than model instances; the others (aliases, coordinators) need instances."""
+        fields = self.get_export_fields(export_fields)
+        queryset = self.get_export_queryset(queryset)
+        yield [field.column_name for field in fields]
+        if any(not field.attribute or isinstance(field.widget, widgets.ManyToManyWidget) for field in fields):
+            for instance in self.iter_queryset(queryset):
+                yield [self.export_field(field, instance) for field in fields]
+            return
+        renders = [field.widget.render for field in fields]
+        for values in queryset.values_list(*(field.attribute for field in fields)).iterator(EXPORT_CHUNK):
+            yield [render(value) for render, value in zip(renders, values, strict=True)]
+
+    def export(self, queryset=None, **kwargs):
+        rows = self.export_rows(queryset, kwargs.get("export_fields"))
+        dataset = CsvDataset(headers=next(rows))
+        for row in rows:
+            dataset.append(row)
+        return dataset
+
+    def get_chunk_size(self):
+        return EXPORT_CHUNK
+
+
+class OutletResource(ArchiveResource):
+    kind = "outlets"
+    required = ("name",)
+    natural_keys = ("name",)
+
+    slug = text("slug")
+    name = text("name")
+    website = text("website")
+    country = text("country")
+
+    class Meta:
+        model = Outlet
+        fields = export_order = ("slug", "name", "website", "country")
+
+
+class OrganisationResource(ArchiveResource):
+    kind = "organisations"
+    required = ("name",)
+    natural_keys = ("name",)
+
+    slug = text("slug")
+    name = text("name")
+    short_name = text("short_name")
+    kind_ = choice("kind", Organisation.Kind, "a kind of organisation", default=Organisation.Kind.GOVERNMENT)
+    country = text("country")
+    description = text("description")
+
+    class Meta:
+        model = Organisation
+        fields = export_order = ("slug", "name", "short_name", "kind_", "country", "description")
+
+
+class PersonResource(ArchiveResource):
+    kind = "people"
+    required = ("name",)
+
+    slug = text("slug")
+    name = text("name")
+    role = text("role")
+    organisation = reference("organisation", Organisation, ORGANISATION_KEYS)
+
+    class Meta:
+        model = Person
+        fields = export_order = ("slug", "name", "role", "organisation")
+
+
+class OperationResource(ArchiveResource):
+    """Aliases are written in one cell, separated by “;”, and their notes in another, one line
+    per alias that has one: “Operation Earth Goddess: Global Times' name for it”."""
+
+    kind = "operations"
+    required = ("slug", "name", "aliases", "start_date", "end_date")
+    natural_keys = ("name",)
+
+    slug = text("slug")
+    name = text("name")
+    aliases = Field(column_name="aliases", widget=TextWidget())
+    alias_notes = Field(column_name="alias_notes", widget=TextWidget())
+    focus = text("focus")
+    coordinators = Field(
+        attribute="coordinators",
+        column_name="coordinators",
+        widget=ManyReferenceWidget(Organisation, ORGANISATION_KEYS, WRITE_ORDER[ORGANISATION_KEYS]),
+    )
+    start_date = date("start_date")
+    end_date = date("end_date")
+    description = text("description")
+
+    class Meta:
+        model = Operation
+        fields = export_order = (
+            "slug",
+            "name",
+            "aliases",
+            "alias_notes",
+            "focus",
+            "coordinators",
+            "start_date",
+            "end_date",
+            "description",
+        )
+
+    def get_queryset(self):
+        return Operation.objects.prefetch_related("aliases", "coordinators")
+
+    def dehydrate_aliases(self, operation):
+        return cells.neutralise("; ".join(alias.name for alias in operation.aliases.all()))
+
+    def dehydrate_alias_notes(self, operation):
+        return cells.neutralise(
+            "\n".join(f"{alias.name}: {alias.note}" for alias in operation.aliases.all() if alias.note)
+        )
+
+    def read_aliases(self, instance, row):
+        """[(name, note or None to keep the current one)] from the row, or ValueError per column."""
+        names = [name.strip() for name in cells.read_text(row["aliases"] or "").split(";") if name.strip()]
+        problems = {}
+        folded = [name.casefold() for name in names]
+        repeated = sorted({name for name, key in zip(names, folded, strict=True) if folded.count(key) > 1})
+        if repeated:
+            problems["aliases"] = [f"{cells.shown(repeated[0])} is listed twice"]
+        too_long = [name for name in names if len(name) > OperationAlias._meta.get_field("name").max_length]
+        if too_long:
+            problems["aliases"] = [f"{cells.shown(too_long[0])} is longer than 200 characters"]
+        for name in names:
+            taken = Operation.objects.filter(name__iexact=name).exclude(pk=instance.pk).first()
+            taken = taken or Operation.objects.filter(aliases__name__iexact=name).exclude(pk=instance.pk).first()
+            if taken:
+                problems.setdefault("aliases", []).append(
+                    f"{cells.shown(name)} already names the operation {taken.slug}"
+                )
+        notes = {}
+        if "alias_notes" in row:
+            for line in cells.read_text(row["alias_notes"] or "").split("\n"):
+                line = line.rstrip("\r")
+                if not line.strip():
+                    continue
+                owner = max((name for name in names if line.startswith(f"{name}:")), key=len, default=None)
+                if owner is None:
+                    problems.setdefault("alias_notes", []).append(
+                        f"the line {cells.shown(line)} does not start with one of this row's aliases and a colon"
+                    )
+                    continue
+                note = line[len(owner) + 1 :]
+                notes[owner] = note[1:] if note.startswith(" ") else note
+        if problems:
+            raise ValidationError(problems)
+        keep_notes = "alias_notes" not in row
+        return [(name, None if keep_notes else notes.get(name, "")) for name in names]
+
+    def check_related(self, instance, row):
+        instance.csv_aliases = None
+        if "aliases" not in row:
+            return {}
+        try:
+            instance.csv_aliases = self.read_aliases(instance, row)
+        except ValidationError as error:
+            return error.message_dict
+        except ValueError as error:
+            return {"aliases": [str(error)]}
+        return {}
+
+    def aliases_changed(self, instance):
+        if instance.csv_aliases is None:
+            return False
+        current = {alias.name: alias.note for alias in instance.aliases.all()} if instance.pk else {}
+        wanted = {name: current.get(name, "") if note is None else note for name, note in instance.csv_aliases}
+        return wanted != current
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        return skip and not self.aliases_changed(instance)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if instance.csv_aliases is None:
+            return
+        current = {alias.name: alias for alias in instance.aliases.all()}
+        wanted = dict(instance.csv_aliases)
+        instance.aliases.exclude(name__in=wanted).delete()
+        for name, note in instance.csv_aliases:
+            alias = current.get(name)
+            if alias is None:
+                alias = OperationAlias(operation=instance, name=name, note=note or "")
+            elif note is None or note == alias.note:
+                continue
+            alias.note = note
+            if kwargs.get("user"):
+                alias._history_user = kwargs["user"]
+            alias.save()
+
+
+class ArticleResource(ArchiveResource):
+    kind = "articles"
+    required = ("url", "outlet", "title", "published_on", "body")
+    natural_keys = ("url",)
+    title_column = "title"
+
+    slug = text("slug")
+    url = text("url")
+    outlet = reference("outlet", Outlet, OUTLET_KEYS, required=True)
+    title = text("title")
+    published_on = date("published_on")
+    byline = text("byline")
+    language = text("language", default="en")
+    status = choice("status", Status, "a status", default=Status.DRAFT)
+    provenance = text("provenance")
+    body = text("body")
+
+    class Meta:
+        model = Article
+        fields = export_order = (
+            "slug",
+            "url",
+            "outlet",
+            "title",
+            "published_on",
+            "byline",
+            "language",
+            "status",
+            "provenance",
+            "body",
+        )
+
+
+class FigureResource(ArchiveResource):
+    kind = "figures"
+    required = ("slug", "title", "operation", "organisation", "measure", "period_start", "period_end")
+    title_column = "title"
+
+    slug = text("slug")
+    title = text("title")
+    operation = reference("operation", Operation, OPERATION_KEYS)
+    organisation = reference("organisation", Organisation, ORGANISATION_KEYS, required=True)
+    measure = choice("measure", Measure, "a measure")
+    subject = text("subject")
+    period_start = date("period_start")
+    period_end = date("period_end")
+    notes = text("notes")
+
+    class Meta:
+        model = Figure
+        fields = export_order = (
+            "slug",
+            "title",
+            "operation",
+            "organisation",
+            "measure",
+            "subject",
+            "period_start",
+            "period_end",
+            "notes",
+        )
+
+
+class ClaimResource(ArchiveResource):
+    """Claims have no slug: a row is the claim of its article and figure whose quote starts
+    where this row's quote is found in the body (the database's unique key).
+
+    Imports and exports take a faster path than the library's row loop (see claims.py);
+    these fields still define the columns and read and write every cell."""
+
+    kind = "claims"
+    required = ("article", "figure", "quote", "value", "unit", "bound")
+    row_by_row = False
+
+    article = reference("article", Article, ARTICLE_KEYS, required=True)
+    figure = reference("figure", Figure, FIGURE_KEYS, required=True)
+    quote = text("quote")
+    value = Field(attribute="value", column_name="value", widget=DecimalWidget())
+    unit = choice("unit", Unit, "a unit")
+    bound = choice("bound", Bound, "a bound", default=Bound.EXACT)
+    speaker = reference("speaker", Person, PERSON_KEYS)
+    status = choice("status", Status, "a status", default=Status.DRAFT)
+    note = text("note")
+
+    class Meta:
+        model = Claim
+        fields = export_order = ("article", "figure", "quote", "value", "unit", "bound", "speaker", "status", "note")
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        from .claims import ClaimImport
+
+        if refused := self.refused(dataset):
+            return refused
+        return ClaimImport(self, user=kwargs.get("user")).run(dataset, dry_run=dry_run)
+
+
+RESOURCES = {
+    resource.kind: resource
+    for resource in (
+        OutletResource,
+        OrganisationResource,
+        PersonResource,
+        OperationResource,
+        ArticleResource,
+        FigureResource,
+        ClaimResource,
+    )
+}

@@ -1,0 +1,236 @@
+"""How fast `archive_import` and `archive_export` move claims, against PostgreSQL's own COPY.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_csv .venv/bin/python tests/benchmarks/csv_benchmark.py
+
+It migrates the database DATABASE_URL names and EMPTIES ITS ARCHIVE TABLES: give it a database
+of its own. It writes a synthetic archive (synthetic.py: 5,000 articles, 200 operations,
+20,000 figures and 100,000 claims at full size; --claims scales them all) and loads everything
+but the claims: the small kinds through `archive_import`, the articles and figures with
+bulk inserts, because those two go through the model's full validation and `save()` row by
+row, tens of rows a second (--import-everything imports them too, and times it). Then it
+measures, each command in a child process of its own:
+
+- importing a quarter of the claims, then all of them, into an archive without claims;
+- exporting them again (and checks the export is byte for byte the file imported);
+- importing the same file once more, when every row is unchanged;
+- as the reference, PostgreSQL's COPY of the same file into a bare table, and COPY TO out of it.
+
+Peak memory is the child's maximum resident set size; the quarter-size runs show whether it
+grows with the number of rows. Times are wall-clock and include starting Django (shown apart).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import csv  # noqa: E402
+
+import synthetic  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from archive.models import Article, Figure, Operation, Organisation, Outlet  # noqa: E402
+
+ARCHIVE_TABLES = [
+    "archive_claim",
+    "archive_figure_possible_misattributions",
+    "archive_figure",
+    "archive_article",
+    "archive_operationalias",
+    "archive_operation_coordinators",
+    "archive_operation",
+    "archive_person",
+    "archive_organisation",
+    "archive_outlet",
+]
+COPY_COLUMNS = "article text, figure text, quote text, value numeric, unit text, bound text, speaker text, " \
+    "status text, note text"  # fmt: skip
+
+
+# Runs the command and reports its peak memory. A child reports at least the resident size of
+# the process it was forked from, so the command is started from this small launcher rather
+# than from the benchmark, which holds the synthetic archive in memory.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status), file=sys.stderr)
+"""
+
+
+def manage(*args, check=True):
+    """Run a management command in a child process: (seconds, peak resident MB, stdout)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        command = [sys.executable, "-c", LAUNCHER, sys.executable, str(ROOT / "manage.py"), *args]
+        subprocess.run(command, stdout=out, stderr=err, check=True)
+        out.seek(0)
+        err.seek(0)
+        *errors, report = err.read().splitlines()
+        seconds, peak_kb, code = report.split()
+        if check and int(code):
+            sys.exit(f"manage.py {' '.join(args)} failed:\n" + "\n".join(errors[-40:]))
+        return float(seconds), int(peak_kb) / 1024, out.read()
+
+
+def empty_archive():
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(ARCHIVE_TABLES)} RESTART IDENTITY CASCADE")
+        cursor.execute("TRUNCATE archive_historicalclaim, django_admin_log")
+
+
+def bulk_load(work):
+    """The synthetic articles and figures, inserted without the model's checks (they pass them)."""
+    outlets = dict(Outlet.objects.values_list("name", "pk"))
+    organisations = dict(Organisation.objects.values_list("name", "pk"))
+    operations = dict(Operation.objects.values_list("slug", "pk"))
+    with open(work / "articles.csv", newline="", encoding="utf-8") as file:
+        articles = [
+            Article(
+                slug=row["slug"],
+                url=row["url"],
+                outlet_id=outlets[row["outlet"]],
+                title=row["title"],
+                published_on=row["published_on"],
+                language=row["language"],
+                status=row["status"],
+                provenance=row["provenance"],
+                body=row["body"],
+            )
+            for row in csv.DictReader(file)
+        ]
+    Article.objects.bulk_create(articles, batch_size=500)
+    with open(work / "figures.csv", newline="", encoding="utf-8") as file:
+        figures = [
+            Figure(
+                slug=row["slug"],
+                title=row["title"],
+                operation_id=operations[row["operation"]],
+                organisation_id=organisations[row["organisation"]],
+                measure=row["measure"],
+                subject=row["subject"],
+            )
+            for row in csv.DictReader(file)
+        ]
+    Figure.objects.bulk_create(figures, batch_size=2000)
+
+
+def copy_reference(claims_file, out_file, repeat=3):
+    """Best of `repeat` COPY FROM the claims file into a bare table, and COPY TO a file."""
+    copy_in, copy_out = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS copy_reference; CREATE TABLE copy_reference ({COPY_COLUMNS})")
+        for _ in range(repeat):
+            cursor.execute("TRUNCATE copy_reference")
+            start = time.perf_counter()
+            with (
+                open(claims_file, "rb") as file,
+                cursor.cursor.copy("COPY copy_reference FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            ):
+                while data := file.read(1 << 20):
+                    copy.write(data)
+            copy_in.append(time.perf_counter() - start)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            with (
+                open(out_file, "wb") as file,
+                cursor.cursor.copy("COPY copy_reference TO STDOUT (FORMAT csv, HEADER true)") as copy,
+            ):
+                for data in copy:
+                    file.write(data)
+            copy_out.append(time.perf_counter() - start)
+        cursor.execute("DROP TABLE copy_reference")
+    return min(copy_in), min(copy_out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=100_000, help="claims to import (the archive scales with it)")
+    parser.add_argument("--import-everything", action="store_true", help="import the articles and figures too")
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmark compares with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database of its own.")
+
+    call_command("migrate", verbosity=0)
+    empty_archive()
+    work = Path(tempfile.mkdtemp(prefix="csv-benchmark-"))
+    sizes = synthetic.generate(work, options.claims)
+    print(f"Synthetic archive in {work}: " + ", ".join(f"{count:,} {kind}" for kind, count in sizes.items()))
+    imported = ["outlets", "organisations", "people", "operations"]
+    if options.import_everything:
+        imported += ["articles", "figures"]
+    for kind in imported:
+        seconds, peak, _ = manage("archive_import", kind, str(work / f"{kind}.csv"))
+        rate = sizes[kind] / seconds
+        print(f"  set-up: imported {sizes[kind]:,} {kind} in {seconds:.1f} s ({rate:,.0f} rows/s, {peak:.0f} MB)")
+    if not options.import_everything:
+        start = time.perf_counter()
+        bulk_load(work)
+        print(f"  set-up: inserted the articles and figures in {time.perf_counter() - start:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would have, in an archive that grew over time
+
+    claims_file = work / "claims.csv"
+    quarter_file = work / "claims-quarter.csv"
+    quarter = options.claims // 4
+    # Records may span lines; every claim record here starts with its article key.
+    with open(claims_file, "rb") as file, open(quarter_file, "wb") as out:
+        records = 0
+        for line in file:
+            records += line.startswith(b"article-")
+            if records > quarter:
+                break
+            out.write(line)
+
+    copy_in, copy_out = copy_reference(claims_file, work / "copy-out.csv")
+    startup, startup_mb, _ = manage("archive_export", "outlets", str(work / "outlets-out.csv"))
+
+    results = []
+    for label, count, source in (("quarter", quarter, quarter_file), ("all", options.claims, claims_file)):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE archive_claim, archive_historicalclaim, django_admin_log")
+        seconds, peak, output = manage("archive_import", "claims", str(source))
+        results.append((f"import {label}", count, seconds, peak, copy_in * count / options.claims, output))
+        exported = work / f"claims-{label}-out.csv"
+        seconds, peak, _ = manage("archive_export", "claims", str(exported))
+        results.append((f"export {label}", count, seconds, peak, copy_out * count / options.claims, ""))
+        identical = exported.read_bytes() == source.read_bytes()
+        print(f"  export of {label} identical to the file imported: {'yes' if identical else 'NO'}")
+    seconds, peak, output = manage("archive_import", "claims", str(claims_file))
+    results.append(("import again (unchanged)", options.claims, seconds, peak, copy_in, output))
+
+    print()
+    print(f"Starting Django and exporting the outlets alone takes {startup:.2f} s ({startup_mb:.0f} MB).")
+    print(f"COPY FROM of {options.claims:,} claims: {copy_in:.3f} s ({options.claims / copy_in:,.0f} rows/s)")
+    print(f"COPY TO   of {options.claims:,} claims: {copy_out:.3f} s ({options.claims / copy_out:,.0f} rows/s)")
+    print()
+    header = f"{'':26} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8} {'x COPY':>7} {'x COPY*':>8}"
+    print(header)
+    print("-" * len(header))
+    for label, count, seconds, peak, reference, _ in results:
+        print(
+            f"{label:26} {count:8,} {seconds:8.2f} {count / seconds:8,.0f} {peak:8.0f} {seconds / reference:7.1f}"
+            f" {max(seconds - startup, 0.001) / reference:8.1f}"
+        )
+    print()
+    print("x COPY: wall time over COPY's for as many rows; x COPY*: the same without Django's start-up time.")
+    print("Targets: import within 10 x COPY, export within 5 x COPY TO, peak memory under 300 MB and flat.")
+    for label, *_, output in results:
+        if output:
+            print(f"{label}: {output.splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,601 @@
+"""Importing CSV files on the command line: counts, updates, and every bad input refused with
+the database left exactly as it was."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+
+from archive.models import Claim, Figure, Operation, Outlet
+from archive.vocabulary import FigureStatus
+
+from .csv_support import (
+    CHINA_DAILY,
+    CLAIMS_HEADER,
+    GLOBAL_TIMES,
+    SEVENTY_THREE,
+    claim_row,
+    csv_text,
+    database_state,
+    import_csv,
+    run,
+)
+
+
+@pytest.fixture
+def missing_claim(seed):
+    """The seed without China Daily's “73 of those cases” claim, and that claim as a CSV row."""
+    Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"]).delete()
+    return claim_row(value="73", **SEVENTY_THREE)
+
+
+def assert_refused(result, problems, before):
+    assert not result.ok
+    assert result.problems == problems
+    assert "Nothing was imported" in result.err
+    assert database_state() == before
+
+
+def test_it_imports_a_claim_and_prints_the_counts(missing_claim, tmp_path):
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert result.ok, result.err
+    assert result.out.splitlines()[0] == "Imported claims: 1 created, 0 updated, 0 unchanged."
+    claim = Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"])
+    assert (claim.value, claim.unit, claim.status) == (Decimal(73), "count", "published")
+    assert claim.value_printed == "73"
+    assert claim.article.body[claim.quote_start : claim.quote_end] == SEVENTY_THREE["quote"]
+
+
+def test_importing_the_same_file_twice_creates_nothing_the_second_time(missing_claim, tmp_path):
+    import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert result.out.splitlines()[0] == "Imported claims: 0 created, 0 updated, 1 unchanged."
+    assert database_state() == before
+
+
+def test_it_updates_the_claim_of_the_same_article_figure_and_quote(seed, tmp_path):
+    row = claim_row(value="73", note="Counted by China Daily only.", **SEVENTY_THREE)
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+
+    assert result.out.splitlines()[0] == "Imported claims: 0 created, 1 updated, 0 unchanged."
+    claim = Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"])
+    assert claim.note == "Counted by China Daily only."
+    assert claim.version == 2
+    assert claim.history.first().history_type == "~"
+
+
+def test_it_leaves_a_column_the_file_does_not_have_as_it_was(seed, tmp_path):
+    quote = "with the amount totaling 1,237 metric tons, Sun said"
+    header = ["article", "figure", "quote", "value", "unit", "bound", "note"]
+    row = [CHINA_DAILY, "china-customs-endangered-species-weight-jan-oct-2019", quote, "1237", "t", "exact", "Sun."]
+
+    import_csv(tmp_path, "claims", [header, row])
+
+    claim = Claim.objects.get(quote=quote)
+    assert (claim.note, claim.speaker.slug, claim.status) == ("Sun.", "sun-zhijie", "published")
+
+
+def test_it_records_the_importing_user_in_the_admin_history(missing_claim, editor, tmp_path):
+    import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim], "--user", "alice")
+
+    claim = Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"])
+    entry = LogEntry.objects.get(object_id=str(claim.pk))
+    assert (entry.user, entry.action_flag) == (editor, ADDITION)
+    assert claim.history.get().history_user == editor
+
+
+def test_it_records_the_importing_user_for_the_other_kinds_too(seed, editor, tmp_path):
+    import_csv(tmp_path, "outlets", [["name", "country"], ["Xinhua", "China"]], "--user", "alice")
+
+    outlet = Outlet.objects.get(name="Xinhua")
+    assert LogEntry.objects.get(object_id=str(outlet.pk)).user == editor
+    assert outlet.history.get().history_user == editor
+
+
+def test_only_a_user_who_may_change_a_kind_may_import_it(missing_claim, staff_without_permissions, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim], "--user", "bob")
+
+    assert not result.ok
+    assert "bob may not change claims, so may not import them." in result.err
+    assert database_state() == before
+
+
+def test_a_dry_run_counts_and_writes_nothing(missing_claim, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim], "--dry-run")
+
+    assert result.ok
+    assert result.out.splitlines()[0] == "Dry run, nothing written. claims: 1 created, 0 updated, 0 unchanged."
+    assert database_state() == before
+
+
+# Input to survive
+
+
+def test_it_refuses_a_file_missing_a_column(missing_claim, tmp_path):
+    before = database_state()
+    header = [column for column in CLAIMS_HEADER if column != "figure"]
+    row = [cell for column, cell in zip(CLAIMS_HEADER, missing_claim, strict=True) if column != "figure"]
+
+    result = import_csv(tmp_path, "claims", [header, row])
+
+    assert_refused(
+        result,
+        [
+            "row 1, column figure: this column is missing; "
+            "a claims file needs article, figure, quote, value, unit, bound"
+        ],
+        before,
+    )
+
+
+def test_it_refuses_a_misspelled_column_and_suggests_the_right_name(missing_claim, tmp_path):
+    before = database_state()
+    header = ["figrue" if column == "figure" else column for column in CLAIMS_HEADER]
+
+    result = import_csv(tmp_path, "claims", [header, missing_claim])
+
+    assert_refused(
+        result,
+        [
+            "row 1: column “figrue” is not a claims column; did you mean figure?",
+            "row 1, column figure: this column is missing; "
+            "a claims file needs article, figure, quote, value, unit, bound",
+        ],
+        before,
+    )
+
+
+def test_it_refuses_an_empty_file(seed, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", b"")
+
+    assert_refused(result, ["The file is empty: its first row must be the header, naming the columns."], before)
+
+
+def test_a_file_with_only_a_header_imports_nothing_and_succeeds(seed, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER])
+
+    assert result.ok
+    assert result.out.splitlines()[0] == "Imported claims: 0 created, 0 updated, 0 unchanged."
+    assert database_state() == before
+
+
+def test_it_reads_utf8_with_a_byte_order_mark(missing_claim, tmp_path):
+    result = import_csv(tmp_path, "claims", b"\xef\xbb\xbf" + csv_text([CLAIMS_HEADER, missing_claim]).encode())
+
+    assert result.ok, result.err
+    assert result.out.startswith("Imported claims: 1 created")
+
+
+def test_it_refuses_a_file_in_another_encoding_instead_of_garbling_it(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("note")] = "Counted in Québec"
+    content = csv_text([CLAIMS_HEADER, missing_claim]).encode("latin-1")
+
+    result = import_csv(tmp_path, "claims", content)
+
+    assert not result.ok
+    assert result.problems[0].startswith("The file is not UTF-8: byte 0xE9 on line 2 (byte ")
+    assert "save it as CSV UTF-8" in result.problems[0]
+    assert database_state() == before
+
+
+def test_it_refuses_a_utf16_file_by_name(missing_claim, tmp_path):
+    result = import_csv(tmp_path, "claims", csv_text([CLAIMS_HEADER, missing_claim]).encode("utf-16"))
+
+    assert result.problems == ["The file is UTF-16 (“Unicode text”); save it as CSV UTF-8 and import it again."]
+
+
+def test_windows_and_unix_line_endings_import_the_same(missing_claim, tmp_path):
+    missing_claim[CLAIMS_HEADER.index("note")] = "one line"
+    import_csv(tmp_path, "claims", csv_text([CLAIMS_HEADER, missing_claim], line_end="\r\n"))
+    windows = list(Claim.objects.values_list("quote", "note", "value").order_by("pk"))
+    Claim.objects.filter(note="one line").delete()
+
+    import_csv(tmp_path, "claims", csv_text([CLAIMS_HEADER, missing_claim], line_end="\n"))
+
+    assert list(Claim.objects.values_list("quote", "note", "value").order_by("pk")) == windows
+
+
+def test_it_keeps_quoted_commas_quotes_and_line_breaks_exactly(missing_claim, tmp_path):
+    note = 'First, the count; then "the weight",\nand a second line,\r\nand a third.'
+    missing_claim[CLAIMS_HEADER.index("note")] = note
+
+    import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert Claim.objects.get(figure__slug=SEVENTY_THREE["figure"], article__slug=CHINA_DAILY).note == note
+
+
+def test_it_refuses_the_same_claim_twice_in_one_file(missing_claim, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim, missing_claim])
+
+    assert_refused(
+        result, ["row 3, column quote: row 2 already imports this claim (same article, figure and quote)"], before
+    )
+
+
+def test_it_refuses_the_same_slug_twice_in_one_file(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "title", "operation", "organisation", "measure", "period_start", "period_end"]
+    row = ["demeter-v-arrests", "Arrests in Demeter V", "demeter-v", "GACC", "arrests", "", ""]
+
+    result = import_csv(tmp_path, "figures", [header, row, row])
+
+    assert_refused(result, ["row 3, column slug: row 2 already imports this figure"], before)
+
+
+def test_it_refuses_an_unknown_reference_naming_row_column_and_value(missing_claim, tmp_path):
+    before = database_state()
+    unknown = claim_row(figure="demeter-v-china-waste", quote="roughly 1,500 tons of waste", value="1500", unit="t")
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim, unknown])
+
+    assert_refused(result, ["row 3, column figure: no figure with slug 'demeter-v-china-waste'"], before)
+
+
+def test_it_refuses_a_value_that_is_not_a_plain_number(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("value")] = "1,5OO"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(
+        result,
+        [
+            "row 2, column value: '1,5OO' is not a number: write digits only, with a point for decimals and no "
+            "thousands separators or spaces (1500, 1.64, -23)"
+        ],
+        before,
+    )
+
+
+def test_it_refuses_a_ten_megabyte_quote(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("quote")] = "73 cases. " * (1024 * 1024)
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(
+        result, ["row 2, column quote: A quote is at most 2,000 characters; this one has 10,485,760."], before
+    )
+
+
+def test_it_refuses_a_nul_byte_saying_where_it_is(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("note")] = "bad\x00note"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(
+        result,
+        [
+            "row 2, column note: contains a NUL character (byte 0) at position 4, which the archive cannot "
+            "store; remove it and import again"
+        ],
+        before,
+    )
+
+
+def test_it_refuses_a_row_with_too_many_cells(missing_claim, tmp_path):
+    before = database_state()
+    content = csv_text([CLAIMS_HEADER, missing_claim, [*missing_claim, "extra"]])
+
+    result = import_csv(tmp_path, "claims", content)
+
+    assert_refused(
+        result,
+        [
+            "row 3: this row has 10 cells but the header names 9 columns (a missing or extra comma, or an "
+            "unclosed quote?)"
+        ],
+        before,
+    )
+
+
+def test_it_refuses_a_quote_that_is_never_closed(missing_claim, tmp_path):
+    before = database_state()
+    content = csv_text([CLAIMS_HEADER, missing_claim]) + f'{CHINA_DAILY},x,"never closed,1,count\r\n'
+
+    result = import_csv(tmp_path, "claims", content)
+
+    assert_refused(result, ["row 3: the file is not valid CSV from here on: unexpected end of data"], before)
+
+
+# The model's rules hold on import
+
+
+def test_it_refuses_a_quote_that_is_not_in_the_article(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("quote")] = "China customs contributed to 74 of those cases"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(
+        result,
+        [
+            "row 2, column quote: This quote does not appear in the body of the article “Customs to boost "
+            "efforts to foil smuggling”."
+        ],
+        before,
+    )
+
+
+def test_it_refuses_a_value_the_quote_does_not_print(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("value")] = "74"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(result, ["row 2, column value: The quote does not print 74: it prints “73”."], before)
+
+
+def test_it_refuses_a_bound_the_quote_contradicts(seed, tmp_path):
+    before = database_state()
+    row = claim_row(
+        figure="demeter-v-waste-seized-china-customs", quote="which seized roughly 1,500 tons", value="1500", unit="t"
+    )
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+
+    assert_refused(
+        result,
+        ["row 2, column bound: The quote prints “roughly 1,500”: the bound should be “about”, not “exactly”."],
+        before,
+    )
+
+
+def test_it_refuses_a_unit_that_cannot_measure_the_figure(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("unit")] = "t"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(result, ["row 2, column unit: Tonnes cannot measure “cases”; use count."], before)
+
+
+def test_it_refuses_a_unit_outside_the_vocabulary(missing_claim, tmp_path):
+    before = database_state()
+    missing_claim[CLAIMS_HEADER.index("unit")] = "tons"
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert_refused(result, ["row 2, column unit: 'tons' is not a unit: use one of count, kg, t, m3, percent"], before)
+
+
+def test_it_lists_every_problem_of_every_row_in_row_order(missing_claim, tmp_path):
+    before = database_state()
+    bad_value = [*missing_claim]
+    bad_value[CLAIMS_HEADER.index("value")] = "seventy"
+    bad_both = claim_row(figure="nope", quote="", value="1", unit="tonnes")
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, bad_both, missing_claim, bad_value])
+
+    assert not result.ok
+    assert [line.split(":")[0] for line in result.problems] == [
+        "row 2, column figure",
+        "row 2, column unit",
+        "row 2, column quote",
+        "row 4, column value",
+    ]
+    assert database_state() == before
+
+
+def test_it_refuses_a_second_outlet_with_an_existing_name(seed, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "outlets", [["slug", "name"], ["cd", "China Daily"]])
+
+    assert_refused(result, ["row 2, column name: Outlet with this Name already exists."], before)
+
+
+def test_it_refuses_a_figure_period_that_ends_before_it_starts(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "title", "operation", "organisation", "measure", "period_start", "period_end"]
+    row = [
+        "demeter-v-arrests",
+        "Arrests in Demeter V",
+        "Operation Earth Goddess",
+        "GACC",
+        "arrests",
+        "2019-09-30",
+        "2019-09-01",
+    ]
+
+    result = import_csv(tmp_path, "figures", [header, row])
+
+    assert_refused(result, ["row 2, column period_end: The period cannot end before it starts."], before)
+
+
+def test_it_refuses_an_article_edit_that_would_orphan_a_claim(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "url", "outlet", "title", "published_on", "body"]
+    row = [GLOBAL_TIMES, "http://www.globaltimes.cn/content/1171307.shtml", "Global Times", "5G", "2019-11-26", "Gone."]
+
+    result = import_csv(tmp_path, "articles", [header, row])
+
+    assert not result.ok
+    assert result.problems[0].startswith("row 2, column body: This edit would remove the quoted text of 13 claim(s)")
+    assert database_state() == before
+
+
+def test_references_are_found_by_any_of_their_names(seed, tmp_path):
+    header = ["slug", "title", "operation", "organisation", "measure", "period_start", "period_end"]
+    rows = [
+        ["a", "A", "Operation Earth Goddess", "General Administration of Customs of China", "arrests", "", ""],
+        ["b", "B", "demeter v", "gacc", "arrests", "", ""],
+        ["c", "C", "Operation Demeter V", "World Customs Organization", "arrests", "", ""],
+    ]
+
+    result = import_csv(tmp_path, "figures", [header, *rows])
+
+    assert result.ok, result.err
+    assert [
+        (f.operation.slug, f.organisation.slug) for f in Figure.objects.filter(slug__in="abc").order_by("slug")
+    ] == [
+        ("demeter-v", "gacc"),
+        ("demeter-v", "gacc"),
+        ("demeter-v", "wco"),
+    ]
+
+
+# What an import changes in the figures
+
+
+def test_a_claim_import_says_when_it_makes_a_figure_disputed(seed, tmp_path):
+    waste = "demeter-v-waste-seized-china-customs"
+    Claim.objects.get(article__slug=GLOBAL_TIMES, figure__slug=waste).delete()
+    assert Figure.objects.get(slug=waste).status == FigureStatus.SINGLE
+    quote = (
+        'China also reported 232 cases, including 201 waste cases, and seized 4,585 tons of smuggled waste during "'
+        'Operation Earth Goddess."'
+    )
+
+    result = import_csv(
+        tmp_path,
+        "claims",
+        [CLAIMS_HEADER, claim_row(article=GLOBAL_TIMES, figure=waste, quote=quote, value="4585", unit="t")],
+    )
+
+    assert result.ok, result.err
+    assert Figure.objects.get(slug=waste).status == FigureStatus.DISPUTED
+    assert (
+        "Note: figure “Waste seized by China customs in Operation Demeter V, September 2019” "
+        "(demeter-v-waste-seized-china-customs) is now disputed: its published sources disagree"
+    ) in result.out.splitlines()
+
+
+def test_a_claim_import_says_when_it_raises_a_misattribution_hint(seed, tmp_path):
+    seizures = "thunderball-2019-seizures-china"
+    Claim.objects.get(article__slug=GLOBAL_TIMES, figure__slug=seizures).delete()
+    assert not Figure.objects.get(slug=seizures).possible_misattributions.exists()
+    row = claim_row(
+        article=GLOBAL_TIMES,
+        figure=seizures,
+        quote="China, as a core member, made a total of 1,828 seizures",
+        value="1828",
+    )
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+
+    assert result.ok, result.err
+    assert [f.slug for f in Figure.objects.get(slug=seizures).possible_misattributions.all()] == [
+        "thunderball-2019-cases-all-countries"
+    ]
+    assert (
+        "Note: possible misattribution: “Cases cracked by all participating countries in Operation Thunderball, June "
+        "2019” (thunderball-2019-cases-all-countries) and “Seizures made by China in Operation Thunderball, June "
+        "2019” (thunderball-2019-seizures-china) are given the same value by different outlets"
+    ) in result.out.splitlines()
+
+
+# The other kinds
+
+
+def test_it_updates_a_row_matched_by_slug_and_counts_the_others_unchanged(seed, tmp_path):
+    rows = [
+        ["slug", "name", "website", "country"],
+        ["china-daily", "China Daily", "https://www.chinadaily.com.cn/", "PRC"],
+    ]
+    rows.append(["global-times", "Global Times", "https://www.globaltimes.cn/", "China"])
+
+    result = import_csv(tmp_path, "outlets", rows)
+
+    assert result.out.splitlines()[0] == "Imported outlets: 0 created, 1 updated, 1 unchanged."
+    outlet = Outlet.objects.get(slug="china-daily")
+    assert (outlet.country, outlet.version) == ("PRC", 2)
+
+
+def test_an_operation_row_replaces_its_aliases_and_their_notes(seed, tmp_path):
+    header = ["slug", "name", "aliases", "alias_notes", "start_date", "end_date"]
+    row = ["demeter-v", "Operation Demeter V", "Demeter V; Demeter 5", "Demeter 5: A typo in one wire.", "", ""]
+
+    result = import_csv(tmp_path, "operations", [header, row])
+
+    assert result.ok, result.err
+    operation = Operation.objects.get(slug="demeter-v")
+    assert dict(operation.aliases.values_list("name", "note")) == {"Demeter 5": "A typo in one wire.", "Demeter V": ""}
+
+
+def test_it_refuses_an_alias_that_names_another_operation(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "name", "aliases", "start_date", "end_date"]
+    row = ["demeter-v", "Operation Demeter V", "Demeter V; operation thunderball", "", ""]
+
+    result = import_csv(tmp_path, "operations", [header, row])
+
+    assert_refused(
+        result, ["row 2, column aliases: 'operation thunderball' already names the operation thunderball-2019"], before
+    )
+
+
+def test_it_refuses_an_alias_note_for_an_alias_the_row_does_not_have(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "name", "aliases", "alias_notes", "start_date", "end_date"]
+    row = ["demeter-v", "Operation Demeter V", "Demeter V", "Earth Goddess: the Global Times name", "", ""]
+
+    result = import_csv(tmp_path, "operations", [header, row])
+
+    assert_refused(
+        result,
+        [
+            "row 2, column alias_notes: the line 'Earth Goddess: the Global Times name' does not start with one "
+            "of this row's aliases and a colon"
+        ],
+        before,
+    )
+
+
+def test_it_refuses_an_empty_required_reference(seed, tmp_path):
+    before = database_state()
+    header = ["slug", "title", "operation", "organisation", "measure", "period_start", "period_end"]
+
+    result = import_csv(tmp_path, "figures", [header, ["x", "X", "", "", "arrests", "", ""]])
+
+    assert_refused(result, ["row 2, column organisation: is empty: every row needs its organisation"], before)
+
+
+def test_a_ragged_row_refuses_the_whole_file_for_the_other_kinds_too(seed, tmp_path):
+    before = database_state()
+
+    result = import_csv(tmp_path, "outlets", "name,country\r\nXinhua,China\r\nReuters,UK,extra\r\n")
+
+    assert_refused(
+        result,
+        [
+            "row 3: this row has 3 cells but the header names 2 columns (a missing or extra comma, or an "
+            "unclosed quote?)"
+        ],
+        before,
+    )
+
+
+def test_it_says_when_the_file_cannot_be_read(db, tmp_path):
+    result = run("archive_import", "claims", str(tmp_path / "missing.csv"))
+
+    assert not result.ok
+    assert "Cannot read" in result.err and "No such file or directory" in result.err
+
+
+def test_a_claim_may_name_its_article_by_address(missing_claim, tmp_path):
+    missing_claim[CLAIMS_HEADER.index("article")] = (
+        "https://www.chinadaily.com.cn/a/201911/27/WS5dddcbb3a310cf3e3557a39b.html"
+    )
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim])
+
+    assert result.out.startswith("Imported claims: 1 created")
+    assert Claim.objects.filter(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"]).exists()
