@@ -1,0 +1,246 @@
+"""What the public may see, and the filters, sorts and facet counts of its lists.
+
+Each list page and its CSV and JSON exports read their rows from the same
+filterset, so the three always hold the same rows in the same order.
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+
+from .models import Article, Claim, Figure, OperationAlias
+from .vocabulary import FigureStatus, Measure
+
+# Most contested first: the order of the home page and of the figures list by status.
+STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.MINOR, FigureStatus.CONSISTENT, FigureStatus.SINGLE]
+PUBLIC_STATUS_CHOICES = [(status.value, status.label) for status in STATUS_ORDER]
+
+
+def public_claims():
+    return Claim.objects.published()
+
+
+def public_figures():
+    """Figures with at least one published claim in a published article."""
+    return Figure.objects.filter(Exists(public_claims().filter(figure=OuterRef("pk"))))
+
+
+def public_articles():
+    return Article.objects.published()
+
+
+def status_rank():
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
+        default=Value(len(STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def source_count():
+    """The number of published articles that give the figure a value."""
+    per_figure = public_claims().filter(figure=OuterRef("pk")).order_by().values("figure")
+    return Subquery(per_figure.annotate(n=Count("article", distinct=True)).values("n"), output_field=IntegerField())
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """`sort=<name>` orders by the fields listed for that name, the first name when absent.
+    Every ordering ends with the primary key so pages never overlap."""
+
+    def __init__(self, sorts, aliases=None, **kwargs):
+        self.sorts = sorts
+        self.aliases = aliases or {}
+        choices = [(name, label) for name, (label, _) in sorts.items()]
+        super().__init__(choices=choices, label="Sort by", empty_label=None, **kwargs)
+
+    def filter(self, qs, value):
+        fields = self.sorts[value or next(iter(self.sorts))][1]
+        needed = {name: make() for name, make in self.aliases.items() if any(f.lstrip("-") == name for f in fields)}
+        return qs.alias(**needed).order_by(*fields)
+
+
+def search_terms(value):
+    return value.split()[:10]
+
+
+class FigureFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    operation = django_filters.CharFilter(field_name="operation__slug")
+    organisation = django_filters.CharFilter(field_name="organisation__slug")
+    measure = django_filters.ChoiceFilter(choices=Measure.choices)
+    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUS_CHOICES)
+    outlet = django_filters.CharFilter(method="reported_by", label="Outlet")
+    sort = SortFilter(
+        {
+            "status": ("most disputed first", ["status_rank", "title", "pk"]),
+            "title": ("title", ["title", "pk"]),
+            "operation": ("operation", ["operation__name", "title", "pk"]),
+            "sources": ("most sources first", ["-sources", "title", "pk"]),
+        },
+        aliases={"status_rank": status_rank, "sources": source_count},
+    )
+
+    class Meta:
+        model = Figure
+        fields = []
+
+    @staticmethod
+    def public():
+        return public_figures()
+
+    def search(self, queryset, name, value):
+        for term in search_terms(value):
+            alias = OperationAlias.objects.filter(operation=OuterRef("operation"), name__icontains=term)
+            queryset = queryset.filter(
+                Q(title__icontains=term)
+                | Q(subject__icontains=term)
+                | Q(notes__icontains=term)
+                | Q(organisation__name__icontains=term)
+                | Q(organisation__short_name__icontains=term)
+                | Q(operation__name__icontains=term)
+                | Exists(alias)
+            )
+        return queryset
+
+    def reported_by(self, queryset, name, value):
+        return queryset.filter(Exists(public_claims().filter(figure=OuterRef("pk"), article__outlet__slug=value)))
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    figure = django_filters.CharFilter(field_name="figure__slug")
+    article = django_filters.CharFilter(field_name="article__slug")
+    operation = django_filters.CharFilter(field_name="figure__operation__slug")
+    organisation = django_filters.CharFilter(field_name="figure__organisation__slug")
+    measure = django_filters.ChoiceFilter(field_name="figure__measure", choices=Measure.choices)
+    status = django_filters.ChoiceFilter(field_name="figure__status", choices=PUBLIC_STATUS_CHOICES)
+    outlet = django_filters.CharFilter(field_name="article__outlet__slug")
+    sort = SortFilter(
+        {
+            "figure": ("figure", ["figure__title", "-normalised_value", "pk"]),
+            "newest": ("newest article first", ["-article__published_on", "article__title", "quote_start", "pk"]),
+            "oldest": ("oldest article first", ["article__published_on", "article__title", "quote_start", "pk"]),
+            "outlet": ("outlet", ["article__outlet__name", "-article__published_on", "quote_start", "pk"]),
+            "value": ("largest value first", ["-normalised_value", "figure__title", "pk"]),
+        }
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    @staticmethod
+    def public():
+        return public_claims()
+
+    def search(self, queryset, name, value):
+        for term in search_terms(value):
+            queryset = queryset.filter(
+                Q(quote__icontains=term)
+                | Q(figure__title__icontains=term)
+                | Q(article__title__icontains=term)
+                | Q(article__outlet__name__icontains=term)
+                | Q(speaker__name__icontains=term)
+            )
+        return queryset
+
+
+class ArticleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    outlet = django_filters.CharFilter(field_name="outlet__slug")
+    sort = SortFilter(
+        {
+            "newest": ("newest first", ["-published_on", "title", "pk"]),
+            "oldest": ("oldest first", ["published_on", "title", "pk"]),
+            "title": ("title", ["title", "pk"]),
+        }
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    @staticmethod
+    def public():
+        return public_articles()
+
+    def search(self, queryset, name, value):
+        for term in search_terms(value):
+            queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term) | Q(byline__icontains=term))
+        return queryset
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list
+
+
+# For each list, its facets: (parameter, label, the values and labels to count, what to count).
+# The count runs over the list's rows filtered by every parameter but the facet's own, so each
+# option's count is the number of rows choosing it would show.
+FACETS = {
+    FigureFilter: [
+        ("operation", "Operation", ("operation__slug", "operation__name"), None),
+        ("organisation", "Organisation", ("organisation__slug", "organisation__name"), None),
+        ("measure", "Measure", ("measure",), None),
+        ("status", "Status", ("status",), None),
+        ("outlet", "Outlet", ("article__outlet__slug", "article__outlet__name"), "figure"),
+    ],
+    ClaimFilter: [
+        ("operation", "Operation", ("figure__operation__slug", "figure__operation__name"), None),
+        ("organisation", "Organisation", ("figure__organisation__slug", "figure__organisation__name"), None),
+        ("measure", "Measure", ("figure__measure",), None),
+        ("status", "Figure status", ("figure__status",), None),
+        ("outlet", "Outlet", ("article__outlet__slug", "article__outlet__name"), None),
+    ],
+    ArticleFilter: [
+        ("outlet", "Outlet", ("outlet__slug", "outlet__name"), None),
+    ],
+}
+
+FIXED_LABELS = {"measure": dict(Measure.choices), "status": dict(PUBLIC_STATUS_CHOICES)}
+STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
+
+
+def facets(filterset):
+    """One aggregate query per facet."""
+    data = filterset.data
+    result = []
+    for name, label, fields, count_through in FACETS[type(filterset)]:
+        others = data.copy()
+        for key in (name, "sort", "page"):
+            others.pop(key, None)
+        rows = type(filterset)(others, queryset=filterset.public()).qs.order_by()
+        if count_through:
+            # Outlets are reached through claims: count each figure once per outlet.
+            rows = public_claims().filter(figure__in=rows.values("pk"))
+            counts = rows.values(*fields).annotate(count=Count(count_through, distinct=True))
+        else:
+            counts = rows.values(*fields).annotate(count=Count("pk"))
+        selected = data.get(name, "")
+        options = []
+        for row in counts.order_by():
+            value = row[fields[0]]
+            if value is None:
+                continue
+            text = row[fields[1]] if len(fields) > 1 else FIXED_LABELS[name].get(value, value)
+            options.append(Option(value, text, row["count"], value == selected))
+        if name == "status":
+            options.sort(key=lambda option: STATUS_RANK.get(option.value, len(STATUS_RANK)))
+        else:
+            options.sort(key=lambda option: option.label.lower())
+        if selected and not any(option.selected for option in options):
+            options.append(Option(selected, FIXED_LABELS.get(name, {}).get(selected, selected), 0, True))
+        result.append(Facet(name, label, options))
+    return result

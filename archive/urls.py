@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "archive"
+
+# These addresses are part of the product: readers cite and link to them.
+urlpatterns = [
+    path("", views.Home.as_view(), name="home"),
+    path("figures/", views.FigureList.as_view(), name="figure_list"),
+    path("figures.csv", views.FigureList.as_view(export="csv"), name="figure_csv"),
+    path("figures.json", views.FigureList.as_view(export="json"), name="figure_json"),
+    path("figures/<slug:slug>/", views.FigureDetail.as_view(), name="figure_detail"),
+    path("claims/", views.ClaimList.as_view(), name="claim_list"),
+    path("claims.csv", views.ClaimList.as_view(export="csv"), name="claim_csv"),
+    path("claims.json", views.ClaimList.as_view(export="json"), name="claim_json"),
+    path("articles/", views.ArticleList.as_view(), name="article_list"),
+    path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article_detail"),
+    path("operations/", views.OperationList.as_view(), name="operation_list"),
+    path("operations/<slug:slug>/", views.OperationDetail.as_view(), name="operation_detail"),
+]

@@ -1,0 +1,23 @@
+"""The public archive: read-only pages over published articles and claims."""
+
+from .pages import (
+    ArticleDetail,
+    ArticleList,
+    ClaimList,
+    FigureDetail,
+    FigureList,
+    Home,
+    OperationDetail,
+    OperationList,
+)
+
+__all__ = [
+    "ArticleDetail",
+    "ArticleList",
+    "ClaimList",
+    "FigureDetail",
+    "FigureList",
+    "Home",
+    "OperationDetail",
+    "OperationList",
+]

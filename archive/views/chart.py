@@ -1,0 +1,96 @@
+"""A small horizontal bar chart of a figure's values, drawn as SVG on the server.
+
+Each source gets a bar to its value and, when its words allow a range ("about",
+"more than"...), a line over the range the status rule reads them as, so readers see
+why two values do or do not agree. Coordinates only: the template draws them.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..status import INFINITY, Reading, value_range
+from .wording import amount, in_unit
+
+WIDTH = 520
+LABEL_WIDTH = 120
+VALUE_WIDTH = 150
+ROW_HEIGHT = 34
+TOP = 10
+BAR_HEIGHT = 16
+PLOT_LEFT = LABEL_WIDTH
+PLOT_RIGHT = WIDTH - VALUE_WIDTH
+
+
+LABEL_CHARS = 16
+
+
+@dataclass
+class Row:
+    label: str
+    short_label: str
+    value_text: str
+    y: float
+    mid_y: float
+    text_y: float
+    bar_x: float
+    bar_width: float
+    range_from: float | None
+    range_to: float | None
+    open_ended: bool
+    claim_id: int
+
+
+def _scale(low, high):
+    span = high - low or Decimal(1)
+
+    def x(value):
+        return round(float(PLOT_LEFT + (value - low) / span * (PLOT_RIGHT - PLOT_LEFT)), 1)
+
+    return x
+
+
+def bar_chart(claims, labels, unit):
+    """Geometry for one bar per claim, values shown in `unit`."""
+    readings = []
+    for claim in claims:
+        low, high = value_range(Reading(claim.article_id, claim.normalised_value, claim.bound, Decimal(0)))
+        value = in_unit(claim.normalised_value, unit)
+        readings.append((claim, value, in_unit(low, unit), None if high == INFINITY else in_unit(high, unit)))
+    finite = [v for _, value, low, high in readings for v in (value, low, high) if v is not None]
+    low_end, high_end = min([Decimal(0), *finite]), max([Decimal(0), *finite])
+    x = _scale(low_end, high_end * Decimal("1.05") if high_end > 0 else high_end)
+    zero = x(Decimal(0))
+    rows = []
+    for index, (claim, value, low, high) in enumerate(readings):
+        y = TOP + index * ROW_HEIGHT
+        bar_from, bar_to = sorted((zero, x(value)))
+        ranged = claim.bound != "exact"
+        rows.append(
+            Row(
+                label=labels[claim.pk],
+                short_label=labels[claim.pk]
+                if len(labels[claim.pk]) <= LABEL_CHARS
+                else labels[claim.pk][: LABEL_CHARS - 1] + "…",
+                value_text=amount(claim.value, claim.unit, claim.bound),
+                y=y,
+                mid_y=y + BAR_HEIGHT / 2,
+                text_y=y + BAR_HEIGHT - 3,
+                bar_x=bar_from,
+                bar_width=max(round(bar_to - bar_from, 1), 1),
+                range_from=x(low) if ranged else None,
+                range_to=(x(high) if high is not None else PLOT_RIGHT) if ranged else None,
+                open_ended=ranged and high is None,
+                claim_id=claim.pk,
+            )
+        )
+    return {
+        "width": WIDTH,
+        "height": TOP * 2 + len(rows) * ROW_HEIGHT,
+        "rows": rows,
+        "zero": zero,
+        "axis_bottom": TOP + len(rows) * ROW_HEIGHT,
+        "label_x": LABEL_WIDTH - 8,
+        "value_x": PLOT_RIGHT + 8,
+        "bar_height": BAR_HEIGHT,
+        "plot_right": PLOT_RIGHT,
+    }

@@ -1,0 +1,263 @@
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Substr
+from django.views.generic import DetailView, ListView, TemplateView
+
+from ..filters import (
+    STATUS_ORDER,
+    ArticleFilter,
+    ClaimFilter,
+    FigureFilter,
+    public_articles,
+    public_claims,
+    public_figures,
+    status_rank,
+)
+from ..models import Operation, Outlet
+from ..vocabulary import FigureStatus, Status
+from . import exports
+from .base import FilteredListView, PublicView
+from .chart import bar_chart
+from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
+from .linked_data import archived_article, figure_dataset
+from .wording import BOUND_MEANING, disagreements, display_unit, source_labels
+
+HOME_FIGURES = 10
+HOME_ARTICLES = 5
+HOME_OPERATIONS = 12
+
+
+def claims_side_by_side():
+    """A figure's published claims for a list row: the outlet joined, the body left behind."""
+    claims = (
+        public_claims()
+        .select_related("article__outlet", "speaker")
+        .defer("article__body", "article__provenance")
+        .order_by("-normalised_value", "article__published_on", "pk")
+    )
+    return Prefetch("claims", queryset=claims, to_attr="public_claims")
+
+
+def public_misattributions():
+    return Prefetch(
+        "possible_misattributions",
+        queryset=public_figures().only("slug", "title").order_by("title"),
+        to_attr="public_misattributions",
+    )
+
+
+def public_figure_count():
+    figures = public_figures().filter(operation=OuterRef("pk")).order_by().values("operation")
+    return Coalesce(Subquery(figures.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+
+def published_claim_count():
+    return Count("claims", filter=Q(claims__status=Status.PUBLISHED))
+
+
+class Home(PublicView, TemplateView):
+    template_name = "archive/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["counts"] = {
+            "figures": public_figures().count(),
+            "claims": public_claims().count(),
+            "articles": public_articles().count(),
+            "outlets": Outlet.objects.filter(Exists(public_articles().filter(outlet=OuterRef("pk")))).count(),
+        }
+        context["disputed_count"] = public_figures().filter(status=FigureStatus.DISPUTED).count()
+        context["operations"] = (
+            Operation.objects.annotate(figure_count=public_figure_count())
+            .prefetch_related("aliases")
+            .order_by("-start_date", "name")[:HOME_OPERATIONS]
+        )
+        context["contested"] = (
+            public_figures()
+            .filter(status__in=[FigureStatus.DISPUTED, FigureStatus.MINOR])
+            .select_related("operation")
+            .prefetch_related(claims_side_by_side())
+            .alias(rank=status_rank())
+            .order_by("rank", "title", "pk")[:HOME_FIGURES]
+        )
+        context["latest"] = (
+            public_articles()
+            .select_related("outlet")
+            .defer("body", "provenance")
+            .annotate(claim_count=published_claim_count())
+            .order_by(F("published_on").desc(nulls_last=True), "title", "pk")[:HOME_ARTICLES]
+        )
+        return context
+
+
+class FigureList(FilteredListView):
+    template_name = "archive/figure_list.html"
+    filterset_class = FigureFilter
+    paginate_by = 25
+    export_name = "figures"
+    csv_columns = exports.FIGURE_COLUMNS
+
+    def rows(self):
+        return (
+            public_figures()
+            .select_related("operation", "organisation")
+            .prefetch_related(claims_side_by_side(), public_misattributions())
+        )
+
+    def csv_row(self, figure, absolute):
+        return exports.figure_csv(figure, absolute)
+
+    def json_row(self, figure, absolute):
+        return exports.figure_json(figure, absolute)
+
+
+class ClaimList(FilteredListView):
+    template_name = "archive/claim_list.html"
+    filterset_class = ClaimFilter
+    paginate_by = 50
+    export_name = "claims"
+    csv_columns = exports.CLAIM_COLUMNS
+
+    def rows(self):
+        return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
+
+    def csv_row(self, claim, absolute):
+        return exports.claim_csv(claim, absolute)
+
+    def json_row(self, claim, absolute):
+        return exports.claim_json(claim, absolute)
+
+
+class ArticleList(FilteredListView):
+    template_name = "archive/article_list.html"
+    filterset_class = ArticleFilter
+    paginate_by = 25
+
+    def rows(self):
+        return (
+            public_articles()
+            .select_related("outlet")
+            .defer("body", "provenance")
+            .annotate(claim_count=published_claim_count())
+        )
+
+
+class OperationList(PublicView, ListView):
+    template_name = "archive/operation_list.html"
+    paginate_by = 50
+    queryset = (
+        Operation.objects.annotate(figure_count=public_figure_count())
+        .prefetch_related("aliases", "coordinators")
+        .order_by("-start_date", "name", "pk")
+    )
+
+
+class FigureDetail(PublicView, DetailView):
+    template_name = "archive/figure_detail.html"
+    queryset = public_figures().select_related("operation", "organisation")
+    context_object_name = "figure"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        figure = self.object
+        before_from = Greatest(F("quote_start") - CONTEXT_CHARS + 1, Value(1))
+        claims = list(
+            public_claims()
+            .filter(figure=figure)
+            .select_related("article__outlet", "speaker")
+            .defer("article__body", "article__provenance")
+            .annotate(
+                before=Substr("article__body", before_from, F("quote_start") + 1 - before_from),
+                passage=Substr("article__body", F("quote_start") + 1, F("quote_end") - F("quote_start")),
+                after=Substr("article__body", F("quote_end") + 1, Value(CONTEXT_CHARS)),
+            )
+            .order_by("-normalised_value", "article__published_on", "pk")
+        )
+        labels = source_labels(claims)
+        for claim in claims:
+            claim.source = labels[claim.pk]
+            claim.in_context = quote_in_context(claim, claim.before, claim.passage, claim.after)
+            claim.bound_meaning = BOUND_MEANING[claim.bound]
+        unit = display_unit(figure.measure, [claim.unit for claim in claims])
+        context.update(
+            claims=claims,
+            disagreements=disagreements(claims),
+            chart=bar_chart(claims, labels, unit),
+            source_count=len({claim.article_id for claim in claims}),
+            linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
+            misattributions=list(
+                figure.possible_misattributions.filter(Exists(public_claims().filter(figure=OuterRef("pk"))))
+                .only("slug", "title")
+                .order_by("title")
+            ),
+        )
+        return context
+
+
+class ArticleDetail(PublicView, DetailView):
+    template_name = "archive/article_detail.html"
+    queryset = public_articles().select_related("outlet")
+    context_object_name = "article"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claims = list(
+            public_claims()
+            .filter(article=self.object)
+            .select_related("figure", "speaker")
+            .order_by("quote_start", "pk")
+        )
+        context["claims"] = claims
+        context["paragraphs"] = highlighted_paragraphs(self.object.body, claims)
+        context["linked_data"] = archived_article(self.object, self.request.build_absolute_uri)
+        return context
+
+
+class OperationDetail(PublicView, DetailView):
+    template_name = "archive/operation_detail.html"
+    queryset = Operation.objects.prefetch_related("aliases", "coordinators")
+    context_object_name = "operation"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        operation = self.object
+        names = [(operation.name, "the archive's name for it")] + [
+            (alias.name, alias.note) for alias in operation.aliases.all()
+        ]
+        uses = {
+            f"uses_{index}": ExpressionWrapper(Q(body__icontains=name), output_field=BooleanField())
+            for index, (name, _) in enumerate(names)
+        }
+        articles = list(
+            public_articles()
+            .filter(Exists(public_claims().filter(article=OuterRef("pk"), figure__operation=operation)))
+            .select_related("outlet")
+            .defer("body", "provenance")
+            .annotate(**uses)
+            .order_by(F("published_on").asc(nulls_last=True), "title", "pk")
+        )
+        context["names"] = [
+            {"name": name, "note": note, "articles": [a for a in articles if getattr(a, f"uses_{index}")]}
+            for index, (name, note) in enumerate(names)
+        ]
+        context["articles"] = articles
+        context["figures"] = list(
+            public_figures()
+            .filter(operation=operation)
+            .select_related("organisation")
+            .prefetch_related(claims_side_by_side())
+            .order_by("measure", "title", "pk")
+        )
+        context["status_order"] = STATUS_ORDER
+        return context

@@ -1,0 +1,135 @@
+"""Numbers, units and bounds in words a reader understands, and disagreements spelled out."""
+
+from decimal import Decimal
+
+from ..models import format_decimal
+from ..vocabulary import BASE_UNIT, MEASURE_DIMENSION, UNIT_DIMENSION, UNIT_FACTOR, Bound, Dimension, Unit
+
+UNIT_SYMBOL = {Unit.COUNT: "", Unit.KILOGRAM: "kg", Unit.TONNE: "t", Unit.CUBIC_METRE: "m³", Unit.PERCENT: "%"}
+UNIT_WORDS = {
+    Unit.COUNT: ("", ""),
+    Unit.KILOGRAM: ("kilogram", "kilograms"),
+    Unit.TONNE: ("tonne", "tonnes"),
+    Unit.CUBIC_METRE: ("cubic metre", "cubic metres"),
+    Unit.PERCENT: ("percent", "percent"),
+}
+BOUND_WORDS = {
+    Bound.EXACT: "",
+    Bound.ABOUT: "about",
+    Bound.NEARLY: "nearly",
+    Bound.MORE_THAN: "more than",
+    Bound.AT_LEAST: "at least",
+    Bound.UP_TO: "up to",
+}
+# How the status rule reads each bound (see archive/status.py).
+BOUND_MEANING = {
+    Bound.EXACT: "stated as an exact number",
+    Bound.ABOUT: "about: read as anything within 10% either way",
+    Bound.NEARLY: "nearly: read as up to 10% below",
+    Bound.MORE_THAN: "more than: read as this or any larger amount",
+    Bound.AT_LEAST: "at least: read as this or any larger amount",
+    Bound.UP_TO: "up to: read as this or any smaller amount",
+}
+RATIO_WORDING_FROM = 2
+
+
+def amount(value, unit, bound=Bound.EXACT, words=False):
+    """ "about 1,500 t", or with words=True "about 1,500 tonnes"; "23%"; "1,828" for counts."""
+    number = format_decimal(value)
+    if words:
+        singular, plural = UNIT_WORDS[unit]
+        name = singular if abs(Decimal(value)) == 1 else plural
+        text = f"{number} {name}" if name else number
+    elif unit == Unit.PERCENT:
+        text = f"{number}%"
+    else:
+        text = f"{number} {UNIT_SYMBOL[unit]}".rstrip()
+    return f"{BOUND_WORDS[bound]} {text}".strip()
+
+
+def claim_amount(claim, words=False):
+    return amount(claim.value, claim.unit, claim.bound, words=words)
+
+
+def base_unit_of(unit):
+    return BASE_UNIT[UNIT_DIMENSION[unit]]
+
+
+def normalised_amount(claim, words=True):
+    """The claim's value in the base unit of its dimension: "1,500,000 kilograms"."""
+    return amount(claim.normalised_value, base_unit_of(claim.unit), words=words)
+
+
+def display_unit(measure, units):
+    """The unit to show a figure's values in: the sources' own unit when they share one."""
+    units = set(units)
+    if len(units) == 1:
+        return units.pop()
+    return BASE_UNIT[MEASURE_DIMENSION[measure]]
+
+
+def in_unit(normalised_value, unit):
+    return normalised_value / UNIT_FACTOR[unit]
+
+
+def source_labels(claims):
+    """Each claim's source as readers name it: the outlet, with the date when an outlet appears twice."""
+    articles_per_outlet = {}
+    for claim in claims:
+        articles_per_outlet.setdefault(claim.article.outlet_id, set()).add(claim.article_id)
+    labels = {}
+    for claim in claims:
+        label = claim.article.outlet.name
+        if len(articles_per_outlet[claim.article.outlet_id]) > 1:
+            published = claim.article.published_on
+            label += f" ({published.day} {published:%b %Y})" if published else f" (“{claim.article.title}”)"
+        labels[claim.pk] = label
+    return labels
+
+
+def percent_text(percent):
+    if percent >= 10:
+        return f"{percent:,.0f}"
+    if percent >= 1:
+        return f"{percent:.1f}".removesuffix(".0")
+    if percent >= Decimal("0.01"):
+        return f"{percent:.1g}"
+    return "less than 0.01"
+
+
+def difference(higher, lower):
+    """How much higher the first claim's value is than the second's, compared in the base unit."""
+    gap = higher.normalised_value - lower.normalised_value
+    if gap == 0:
+        return "the same amount"
+    if UNIT_DIMENSION[higher.unit] == Dimension.PERCENT:
+        return f"{format_decimal(gap)} percentage points higher"
+    unit = higher.unit if higher.unit == lower.unit else base_unit_of(higher.unit)
+    more = f"{amount(in_unit(gap, unit), unit)} more"
+    if lower.normalised_value <= 0:
+        return more
+    ratio = higher.normalised_value / lower.normalised_value
+    if ratio >= RATIO_WORDING_FROM:
+        times = f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
+        return f"{times} times higher ({more})"
+    return f"{more} ({percent_text(gap / lower.normalised_value * 100)}% higher)"
+
+
+def disagreements(claims):
+    """One sentence per pair of claims from different articles, larger value first:
+    "Global Times 4,585 t vs China Daily about 1,500 t: 3.1 times higher (3,085 t more)"."""
+    claims = sorted(claims, key=lambda claim: (-claim.normalised_value, claim.pk))
+    labels = source_labels(claims)
+    sentences = []
+    seen = set()
+    for i, higher in enumerate(claims):
+        for lower in claims[i + 1 :]:
+            if higher.article_id == lower.article_id:
+                continue
+            left = f"{labels[higher.pk]} {claim_amount(higher)}"
+            right = f"{labels[lower.pk]} {claim_amount(lower)}"
+            if (left, right) in seen:
+                continue
+            seen.add((left, right))
+            sentences.append(f"{left} vs {right}: {difference(higher, lower)}")
+    return sentences
