@@ -15,9 +15,10 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -101,9 +102,8 @@ class LoadedAutocompleteSelect(AutocompleteSelect):
 
 
 class ArchiveAdmin(SimpleHistoryAdmin):
-    """Every archive admin shows the record's edit history (django-simple-history).
-    Reverting from the history page is off: an old version carries an old `version`
-    number, which optimistic locking refuses; edit the record instead."""
+    """Every archive admin shows the record's edit history (django-simple-history),
+    and an editor can restore a past version from it through the usual form and checks."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -115,13 +115,32 @@ class ArchiveAdmin(SimpleHistoryAdmin):
         """What the list page adds to the queryset: counts, prefetches, long texts left out."""
         return queryset
 
-    def revert_disabled(self, request, obj=None):
-        return True
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and request.resolver_match.url_name.endswith("_simple_history"):
+            # Restoring a past version: the form carries the record's current version number,
+            # so that only a change made since the page was opened is refused as stale.
+            current = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = obj.version if current is None else current
+        return super().get_form(request, obj, **kwargs)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied("Reverting is off; edit the record instead.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except ValidationError as error:
+            return self.refuse_unsaved(request, error)
+
+    def history_form_view(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, *args, **kwargs)
+        except ValidationError as error:
+            return self.refuse_unsaved(request, error)
+
+    def refuse_unsaved(self, request, error):
+        """A save refused after the form's checks passed, as when another editor's save lands
+        in between: everything was rolled back, so say so on the page as it now stands."""
+        self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class ClaimForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from archive.models import Article, Claim, Figure, Outlet
 
@@ -126,3 +127,29 @@ def test_drafts_leave_no_public_history(seed):
     figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
     figure.claims.filter(value=4585).get().delete()
     assert [event.describe() for event in value_events(figure)] == ["added as about 1,500 tonnes"]
+
+
+def test_the_figure_page_shows_readers_each_correction_with_its_date(client, seed):
+    article = Article.objects.create(
+        outlet=Outlet.objects.get(slug="global-times"),
+        slug="correction",
+        title="Correction",
+        status="published",
+        body="Customs first said it seized 1,237 tons. It later corrected that to about 1,238 tons.",
+    )
+    figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
+    claim = Claim(article=article, figure=figure, quote="seized 1,237 tons", value=1237, unit="t", status="published")
+    claim.save()
+    claim.quote, claim.value, claim.bound = "corrected that to about 1,238 tons", Decimal(1238), "about"
+    claim.save()
+    draft = Claim(article=article, figure=figure, quote="seized 1,237 tons", value=1237, unit="t", status="draft")
+    draft.save()
+
+    page = " ".join(client.get(figure.get_absolute_url()).content.decode().split())
+
+    corrected_on = timezone.localtime(claim.history.latest().history_date).strftime("%-d %B %Y")
+    assert f"{corrected_on}, " in page
+    assert "changed from 1,237 tonnes to about 1,238 tonnes</li>" in page
+    assert f'<a href="#claim-{claim.pk}">' in page
+    assert f"#claim-{draft.pk}" not in page
+    assert page.count("added as") == 3  # the two seed claims and the corrected one, never the draft

@@ -51,8 +51,8 @@ PAGES = {
     "/articles/": 3,
     # count, page of operations with figure counts, aliases, coordinators.
     "/operations/": 4,
-    # figure, its claims with the quotes' surroundings, its public misattribution hints.
-    "/figures/demeter-v-waste-seized-china-customs/": 3,
+    # figure, its claims with the quotes' surroundings, its public misattribution hints, its claims' history.
+    "/figures/demeter-v-waste-seized-china-customs/": 4,
     # article, its claims with their figures.
     "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 2,
     # operation, aliases, coordinators, articles with which names they use, figures, their claims.
@@ -85,6 +85,6 @@ def test_it_keeps_the_queries_constant_on_the_new_rows_own_pages(client, seed, d
     grow(times=1)
     figure = Figure.objects.filter(status="disputed", claims__isnull=False).exclude(slug__startswith="demeter").first()
     article = figure.claims.first().article
-    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 3)
+    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 4)
     count_queries(client, django_assert_num_queries, article.get_absolute_url(), 2)
     count_queries(client, django_assert_num_queries, figure.operation.get_absolute_url(), 6)
