@@ -50,6 +50,8 @@ class VersionedModel(models.Model):
         abstract = True
 
     def stale_error(self):
+        if self._state.adding:
+            return None
         current = type(self)._default_manager.filter(pk=self.pk).values_list("version", flat=True).first()
         if current is None or current == self.version:
             return None
