@@ -1,8 +1,11 @@
 """Shared fixtures: the seed data and the people who use the archive.
 
 Alice is an editor, Sam is a superuser, Bob is staff with no permissions, and an
-anonymous reader needs no fixture.
+anonymous reader needs no fixture. `chromium` is the headless browser the browser tests drive.
 """
+
+import os
+import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -41,3 +44,30 @@ def editor_client(client, editor):
 def superuser_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Headless Chromium through Playwright. Without it the test is skipped, unless
+    ARCHIVE_REQUIRE_BROWSER=1 (as in CI), when it fails."""
+    if not shutil.which(CHROMIUM):
+        message = "Chromium not found: install it with `apt-get install chromium`"
+        if os.environ.get("ARCHIVE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message} (ARCHIVE_REQUIRE_BROWSER=1 requires the browser tests to run)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -1,28 +1,19 @@
 """A reader's walk through the public archive in headless Chromium, on the seed data.
 
 Screenshots and the downloaded CSV are saved to test-artifacts/. Without Chromium the
-walk is skipped, unless ARCHIVE_REQUIRE_BROWSER=1 (as in CI), when it fails.
+walk is skipped, unless ARCHIVE_REQUIRE_BROWSER=1 (as in CI), when it fails (see the
+`chromium` fixture in conftest.py).
 """
 
 import csv
 import io
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from archive.models import Claim
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FIGURE_TITLE = "Waste seized by China customs in Operation Demeter V, September 2019"
 
@@ -40,20 +31,9 @@ def disputed_passage(seed):
     return claim.pk, claim.article.get_absolute_url()
 
 
-@pytest.fixture
-def chromium():
-    if not shutil.which(CHROMIUM):
-        message = "Chromium not found: install it with `apt-get install chromium`"
-        if os.environ.get("ARCHIVE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message} (ARCHIVE_REQUIRE_BROWSER=1 requires the browser tests to run)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture(autouse=True)
+def artifacts_folder():
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def test_it_walks_a_reader_from_the_home_page_to_the_disputed_figure_its_sources_and_the_csv(
