@@ -163,8 +163,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Seconds a public page may be served from the cache; edits show after at most this long.
-# Django's own cache middleware stores only anonymous, cacheable GET and HEAD responses: the
-# admin and the health check send no-cache headers and are never stored.
+# Django's own cache middleware stores only cacheable GET and HEAD responses, shared by every
+# reader: the admin and the health check send no-cache headers and are never stored.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PUBLIC_PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))
 if PUBLIC_PAGE_CACHE_SECONDS:
     MIDDLEWARE = [
