@@ -111,9 +111,10 @@ class ArchiveAdmin(SimpleHistoryAdmin):
         return queryset
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is not None and request.resolver_match.url_name.endswith("_simple_history"):
+        if hasattr(obj, "version") and request.resolver_match.url_name.endswith("_simple_history"):
             # Restoring a past version: the form carries the record's current version number,
             # so that only a change made since the page was opened is refused as stale.
+            # (Aliases have no version: they are edited with their operation.)
             current = type(obj)._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
             obj.version = obj.version if current is None else current
         return super().get_form(request, obj, **kwargs)
