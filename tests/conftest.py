@@ -10,11 +10,28 @@ import shutil
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db import transaction
+from hypothesis import settings
+
+# Property tests run the same examples every time, so a failure in CI is a failure on every
+# machine; HYPOTHESIS_PROFILE=default explores new examples on each run instead.
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
 def seed(db):
     call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def module_seed(django_db_setup, django_db_blocker):
+    """The seed loaded once for a module of many tests and rolled back after it; each test still
+    runs in a savepoint of its own (ask for `db` too)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_seed", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

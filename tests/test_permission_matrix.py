@@ -12,8 +12,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -120,11 +119,9 @@ def database_rows():
 
 
 @pytest.fixture(scope="module")
-def visitors(django_db_setup, django_db_blocker):
-    """The seed and a signed-in session for each visitor, made once for the module and rolled back
-    after it; each test runs in a savepoint of its own inside."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seed", verbosity=0)
+def visitors(module_seed, django_db_blocker):
+    """A signed-in session for each visitor, made once for the module (and rolled back with its seed)."""
+    with django_db_blocker.unblock():
         alice = User.objects.create_user("alice", is_staff=True)
         alice.groups.add(Group.objects.get(name="Editors"))
         users = {
@@ -137,8 +134,7 @@ def visitors(django_db_setup, django_db_blocker):
             client = Client()
             client.force_login(user)
             sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        yield sessions
-        transaction.set_rollback(True)
+    return sessions
 
 
 @pytest.fixture(scope="module")
