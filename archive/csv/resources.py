@@ -340,9 +340,16 @@ class OperationResource(ArchiveResource):
         )
 
     def read_aliases(self, instance, row):
-        """[(name, note or None to keep the current one)] from the row, or ValueError per column."""
-        names = [name.strip() for name in cells.read_text(row["aliases"] or "").split(";") if name.strip()]
-        problems = {}
+        """[(name, note or None to keep the current one)] from the row, or ValidationError by column."""
+        texts, problems = {}, {}
+        for column in ("aliases", "alias_notes"):
+            try:
+                texts[column] = cells.read_text(row.get(column) or "")
+            except ValueError as error:
+                problems[column] = [str(error)]
+        if problems:
+            raise ValidationError(problems)
+        names = [name.strip() for name in texts["aliases"].split(";") if name.strip()]
         folded = [name.casefold() for name in names]
         repeated = sorted({name for name, key in zip(names, folded, strict=True) if folded.count(key) > 1})
         if repeated:
@@ -359,7 +366,7 @@ class OperationResource(ArchiveResource):
                 )
         notes = {}
         if "alias_notes" in row:
-            for line in cells.read_text(row["alias_notes"] or "").split("\n"):
+            for line in texts["alias_notes"].split("\n"):
                 line = line.rstrip("\r")
                 if not line.strip():
                     continue
@@ -384,8 +391,6 @@ class OperationResource(ArchiveResource):
             instance.csv_aliases = self.read_aliases(instance, row)
         except ValidationError as error:
             return error.message_dict
-        except ValueError as error:
-            return {"aliases": [str(error)]}
         return {}
 
     def aliases_changed(self, instance):
