@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.management import call_command
+from django.db import connection
 
 from archive.models import Claim, Figure, Operation, Outlet
 from archive.vocabulary import FigureStatus
@@ -599,3 +601,15 @@ def test_a_claim_may_name_its_article_by_address(missing_claim, tmp_path):
 
     assert result.out.startswith("Imported claims: 1 created")
     assert Claim.objects.filter(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"]).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_bulk_import_leaves_the_planner_statistics_current(db, tmp_path):
+    outlets = tmp_path / "outlets.csv"
+    outlets.write_text("name\n" + "".join(f"Outlet number {index}\n" for index in range(1500)))
+
+    call_command("archive_import", "outlets", outlets, verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Outlet._meta.db_table])
+        assert cursor.fetchone()[0] == 1500

@@ -1,11 +1,24 @@
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.management import BaseCommand, CommandError
+from django.db import connection
 
 from archive.csv.files import import_file
 from archive.csv.reading import ImportRefused
 from archive.csv.resources import RESOURCES
+from archive.models import Figure
 
 SHOWN_NOTICES = 20
+ANALYZED_AFTER_ROWS = 1000
+
+
+def refresh_planner_statistics(model):
+    """After a bulk load PostgreSQL's planner still sees the tables as they were, and can pick plans
+    that take minutes until autovacuum (if it runs at all) catches up; so gather the statistics now."""
+    if connection.vendor != "postgresql":
+        return
+    tables = {model._meta.db_table, model.history.model._meta.db_table, Figure._meta.db_table}
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in sorted(tables)))
 
 
 class Command(BaseCommand):
@@ -40,6 +53,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             raise CommandError(f"Nothing was imported: {len(problems):,} problem(s) in {file}.")
         self.stdout.write(("Dry run, nothing written. " if dry_run else "Imported ") + result.summary(kind) + ".")
+        if not dry_run and result.created + result.updated >= ANALYZED_AFTER_ROWS:
+            refresh_planner_statistics(RESOURCES[kind]._meta.model)
         shown = result.notices if verbosity > 1 else result.notices[:SHOWN_NOTICES]
         for notice in shown:
             self.stdout.write(f"Note: {notice}")
