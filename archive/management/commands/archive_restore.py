@@ -1,4 +1,5 @@
 from django.core.management import BaseCommand, CommandError, call_command
+from django.db import connection
 
 from archive.models import Article, Figure, Operation, Organisation, Outlet, Person
 
@@ -21,4 +22,7 @@ class Command(BaseCommand):
                 "(create one and run `manage.py migrate` first). Nothing was loaded."
             )
         call_command("loaddata", file, verbosity=0)  # one transaction: all or nothing
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner would otherwise see the empty tables of before
         self.stdout.write(f"Restored {file}.")
