@@ -119,7 +119,7 @@ def generate(directory, claims=100_000, seed=2019):
     for i, name in enumerate(outlets):
         rows["outlets"].append([f"outlet-{i:02d}", name, f"https://outlet{i:02d}.example/", rng.choice(PLACES)])
 
-    organisations = [f"Customs Administration {i:02d}" for i in range(40)] + ["All participating countries"]
+    organisations = [f"Customs Administration {i:02d}" for i in range(40)] + ["All participating countries (synthetic)"]
     for i, name in enumerate(organisations):
         short = f"CA{i:02d}" if i < 40 else ""
         kind = "government" if i < 40 else "scope"
