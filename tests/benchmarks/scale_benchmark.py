@@ -7,10 +7,13 @@ archive_scale_10k, archive_scale_100k on the server POSTGRES_URL names, by defau
 postgres://postgres@127.0.0.1:5432), loads the seed data and a synthetic archive of that many
 claims (synthetic.py), then, in a child process, requests each page in-process with Django's
 test client: a few warm-up requests, one counting the queries, then --repeat timed requests
-(streamed responses are read to the end). Server time is measured around the request, so it
-excludes the network but includes rendering. Prints, per page and size, the median and the 95th
-percentile in milliseconds and the number of queries, and the ratio of each page's median at the
-largest size to its median on the seed data. --reuse keeps databases built by an earlier run.
+with the cache emptied before each (cold: the page is rendered, as on the first request after
+any write) and --repeat without (warm: public pages come from the cache under the data version;
+admin pages and exports are never cached). Streamed responses are read to the end. Server time
+is measured around the request, so it excludes the network but includes rendering. Prints, per
+page and size, the medians and the cold 95th percentile in milliseconds and the queries of a
+cold request, and the ratio of each page's medians at the largest size to those on the seed data.
+--reuse keeps databases built by an earlier run.
 
 Articles and figures are inserted in bulk (the synthetic rows pass the model's checks; importing
 them through `archive_import` validates them one by one and takes many minutes); everything else,
@@ -175,8 +178,20 @@ def fetch(client, url):
         b"".join(response.streaming_content)
 
 
+def timed(client, url, repeat, before):
+    times = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        fetch(client, url)
+        times.append(1000 * (time.perf_counter() - started))
+    times.sort()
+    return {"median": statistics.median(times), "p95": times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]}
+
+
 def measure(repeat):
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -193,24 +208,23 @@ def measure(repeat):
     for name, url, logged_in in pages():
         client = editor if logged_in else anonymous
         for _ in range(2):
+            cache.clear()
             fetch(client, url)
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             fetch(client, url)
-        query_count = len(queries)  # before the next request empties the connection's log
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            fetch(client, url)
-            times.append(1000 * (time.perf_counter() - started))
-        times.sort()
-        results[name.split(" (")[0]] = {
-            "name": name,
-            "url": url,
-            "median": statistics.median(times),
-            "p95": times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)],
-            "queries": query_count,
-        }
-        print(f"  {name:34} {statistics.median(times):8.1f} ms {query_count:3} queries", file=sys.stderr, flush=True)
+        row = {"name": name, "url": url, "queries": len(queries)}
+        # Cold: every request renders the page (as the first after a write does); warm: the
+        # same page again under the same data version, served from the cache.
+        row["cold"] = timed(client, url, repeat, cache.clear)
+        row["warm"] = timed(client, url, repeat, lambda: None)
+        results[name.split(" (")[0]] = row
+        print(
+            f"  {name:34} cold {row['cold']['median']:8.1f} ms, warm {row['warm']['median']:6.1f} ms, "
+            f"{row['queries']:3} queries",
+            file=sys.stderr,
+            flush=True,
+        )
     return results
 
 
@@ -287,16 +301,20 @@ def main():
 
 def report(sizes, results, repeat):
     first, last = sizes[0], sizes[-1]
-    columns = "".join(f" | {label_of(size):>6} med   p95   q" for size in sizes)
-    print(f"\nServer time in ms (median and 95th percentile of {repeat} requests) and queries per page")
-    print(f"{'page':32}{columns} | ratio {label_of(last)}/{label_of(first)}")
+    ratio_label = f"{label_of(last)}/{label_of(first)}"
+    print(f"\nServer time in ms over {repeat} requests: cold = rendered afresh (the cache emptied before each")
+    print("request), warm = served from the cache under the same data version; q = queries of a cold request")
+    heading = "".join(f" | {label_of(size):>5} cold med  p95 warm med   q" for size in sizes)
+    print(f"{'page':30}{heading} | cold {ratio_label} warm {ratio_label}")
     for key in results[first]:
         cells = ""
         for size in sizes:
-            row = results[size].get(key)
-            cells += f" | {row['median']:10.1f} {row['p95']:5.0f} {row['queries']:3}" if row else " | " + " " * 20
-        ratio = results[last][key]["median"] / results[first][key]["median"]
-        print(f"{results[last][key]['name'][:32]:32}{cells} | {ratio:5.1f}")
+            row = results[size][key]
+            cold, warm = row["cold"], row["warm"]
+            cells += f" | {cold['median']:14.1f} {cold['p95']:4.0f} {warm['median']:8.1f} {row['queries']:3}"
+        cold = results[last][key]["cold"]["median"] / results[first][key]["cold"]["median"]
+        warm = results[last][key]["warm"]["median"] / results[first][key]["warm"]["median"]
+        print(f"{results[last][key]['name'][:30]:30}{cells} | {cold:13.1f} {warm:13.1f}")
 
 
 if __name__ == "__main__":
