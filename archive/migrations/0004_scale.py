@@ -1,4 +1,4 @@
-"""The data version public pages are cached under, and an index the public figure lists need.
+"""The data version public pages are cached under, and indexes the public lists need.
 
 Every table the public pages read raises the data version on each committed write. On
 PostgreSQL the trigger is deferred to the commit, where it raises the version once per
@@ -95,5 +95,9 @@ class Migration(migrations.Migration):
                 fields=["figure", "article"],
                 name="claim_published_figure_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="figure",
+            index=models.Index(fields=["title", "id"], name="figure_title_idx"),
         ),
     ]
