@@ -17,7 +17,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -469,7 +470,11 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
         return self.inlines if obj else []
 
     def for_list(self, queryset):
-        return queryset.annotate(claim_count=Count("claims")).defer("body", "provenance")
+        # A subquery per listed article, not a join grouped over every article: the count and
+        # the date hierarchy's queries then read the articles alone.
+        claims = Claim.objects.filter(article=OuterRef("pk")).order_by().values("article")
+        claim_count = Coalesce(Subquery(claims.annotate(n=Count("pk")).values("n")), 0)
+        return queryset.annotate(claim_count=claim_count).defer("body", "provenance")
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, article):
@@ -646,6 +651,8 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
         ),
     ]
     actions = [publish, unpublish]
+    # Newest first, by the primary key's index: ordering by article would sort every claim.
+    ordering = ["-pk"]
 
     def for_list(self, queryset):
         return queryset.defer("article__body", "article__provenance")

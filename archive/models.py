@@ -399,6 +399,9 @@ class Figure(SlugModel):
         indexes = [
             # Public list filtered by status, disputed first on the home page.
             models.Index(fields=["status", "title"], name="figure_status_idx"),
+            # The claims list's default order (by figure title, a join: without it every claim is
+            # sorted to show fifty), the figure list by title, the admin's figure list.
+            models.Index(fields=["title", "id"], name="figure_title_idx"),
         ]
 
     def __str__(self):
@@ -531,6 +534,11 @@ class Claim(VersionedModel):
         indexes = [
             # Misattribution hints: the same value within one operation.
             models.Index(fields=["normalised_value"], name="claim_normalised_value_idx"),
+            # Which figures are public (filters.public_figures), for the figure lists' counts and
+            # facets: read from the index alone, not from the claims' rows.
+            models.Index(
+                fields=["figure", "article"], condition=Q(status=Status.PUBLISHED), name="claim_published_figure_idx"
+            ),
         ]
 
     def __str__(self):
@@ -637,3 +645,20 @@ def refresh_figure_after_claim_deleted(sender, instance, **kwargs):
     figure = Figure.objects.filter(pk=instance.figure_id).first()
     if figure:
         figure.refresh_derived()
+
+
+class DataVersion(models.Model):
+    """One row whose number every committed write to the archive's tables raises, through
+    database triggers (migration 0004), bulk imports and raw updates included. Public pages
+    are cached under it, so a change shows on the next request. A table added later needs
+    its trigger too (`data_version_triggers` in that migration)."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"data version {self.version}"
+
+    @classmethod
+    def current(cls):
+        """None when the row is missing (a flushed test database): then nothing may be cached."""
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first()

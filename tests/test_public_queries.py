@@ -1,8 +1,10 @@
 """Every public page costs a fixed number of queries, however many rows it shows."""
 
 import pytest
+from django.core.cache import cache
 
 from archive.models import Figure
+from archive.views import ArticleList, ClaimList, FigureList, OperationList
 
 from . import public_data as make
 
@@ -35,38 +37,39 @@ def count_queries(client, django_assert_num_queries, url, expected):
             b"".join(response.streaming_content)
 
 
-# Each page and its queries, as the comments list them.
+# Each page and its queries, as the comments list them, plus the data version every page
+# reads first (the pages are cached under it; each test starts with an empty cache).
 PAGES = {
     # 4 counts (figures, claims, articles, outlets), disputed count, operations + their aliases,
     # contested figures + their claims, latest articles.
-    "/": 10,
+    "/": 11,
     # 5 facets (operation, organisation, measure, status, outlet), count, page of figures,
     # their claims, their misattribution hints.
-    "/figures/": 9,
-    "/figures/?status=disputed&outlet=global-times&q=china&sort=sources": 9,
+    "/figures/": 10,
+    "/figures/?status=disputed&outlet=global-times&q=china&sort=sources": 10,
     # 5 facets, count, page of claims with article, outlet, figure and speaker joined.
-    "/claims/": 7,
-    "/claims/?status=disputed&sort=value&q=china": 7,
+    "/claims/": 8,
+    "/claims/?status=disputed&sort=value&q=china": 8,
     # outlet facet, count, page of articles with their claim counts.
-    "/articles/": 3,
+    "/articles/": 4,
     # count, page of operations with figure counts, aliases, coordinators.
-    "/operations/": 4,
+    "/operations/": 5,
     # figure, its claims with the quotes' surroundings, its public misattribution hints, its claims' history.
-    "/figures/demeter-v-waste-seized-china-customs/": 4,
+    "/figures/demeter-v-waste-seized-china-customs/": 5,
     # article, its claims with their figures.
-    "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 2,
+    "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 3,
     # operation, aliases, coordinators, articles with which names they use, figures, their claims.
-    "/operations/demeter-v/": 6,
+    "/operations/demeter-v/": 7,
     # figures, their claims, their misattribution hints (one chunk).
-    "/figures.csv": 3,
+    "/figures.csv": 4,
     # count, then the same three.
-    "/figures.json": 4,
+    "/figures.json": 5,
     # count, page, the page's claims, hints.
-    "/figures.csv?page=1": 4,
+    "/figures.csv?page=1": 5,
     # claims with everything joined (one chunk).
-    "/claims.csv": 1,
+    "/claims.csv": 2,
     # count, claims.
-    "/claims.json": 2,
+    "/claims.json": 3,
 }
 
 
@@ -85,6 +88,55 @@ def test_it_keeps_the_queries_constant_on_the_new_rows_own_pages(client, seed, d
     grow(times=1)
     figure = Figure.objects.filter(status="disputed", claims__isnull=False).exclude(slug__startswith="demeter").first()
     article = figure.claims.first().article
-    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 4)
-    count_queries(client, django_assert_num_queries, article.get_absolute_url(), 2)
-    count_queries(client, django_assert_num_queries, figure.operation.get_absolute_url(), 6)
+    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 5)
+    count_queries(client, django_assert_num_queries, article.get_absolute_url(), 3)
+    count_queries(client, django_assert_num_queries, figure.operation.get_absolute_url(), 7)
+
+
+LISTS = [
+    (FigureList, "/figures/"),
+    (ClaimList, "/claims/"),
+    (ArticleList, "/articles/"),
+    (OperationList, "/operations/"),
+]
+
+
+@pytest.mark.parametrize(("view", "url"), LISTS)
+def test_it_keeps_the_queries_constant_on_every_page_of_a_long_list(
+    client, seed, django_assert_num_queries, monkeypatch, view, url
+):
+    monkeypatch.setattr(view, "paginate_by", 2)
+    first = client.get(url)
+    grow()
+    response = client.get(url)
+    pages = response.context["page_obj"].paginator.num_pages
+    assert pages > max(2, first.context["page_obj"].paginator.num_pages)
+    for page in (1, 2, pages // 2 + 1, pages - 1, pages):
+        cache.clear()  # the pages of one list share their cached facets and count
+        count_queries(client, django_assert_num_queries, f"{url}?page={page}", PAGES[url])
+
+
+@pytest.mark.parametrize(("view", "url"), LISTS)
+def test_a_page_read_from_its_end_lists_the_rows_of_the_same_page_read_from_the_start(
+    client, seed, monkeypatch, view, url
+):
+    grow()
+    monkeypatch.setattr(view, "paginate_by", 1000)
+    rows = list(client.get(url).context["object_list"])
+    monkeypatch.setattr(view, "paginate_by", 3)
+    pages = [
+        list(client.get(f"{url}?page={page}").context["object_list"]) for page in range(1, (len(rows) + 2) // 3 + 1)
+    ]
+    assert [row.pk for page in pages for row in page] == [row.pk for row in rows]
+
+
+def test_a_cached_page_costs_one_query_and_shows_an_edit_on_the_next_request(client, seed, django_assert_num_queries):
+    figure = Figure.objects.filter(status="disputed").first()
+    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 5)
+    count_queries(client, django_assert_num_queries, figure.get_absolute_url(), 1)
+    count_queries(client, django_assert_num_queries, "/figures/", PAGES["/figures/"])
+    count_queries(client, django_assert_num_queries, "/figures/", 1)
+    figure.title = "A title no page has shown yet"
+    figure.save()
+    assert "A title no page has shown yet" in client.get(figure.get_absolute_url()).content.decode()
+    assert "A title no page has shown yet" in client.get("/figures/").content.decode()

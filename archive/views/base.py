@@ -1,16 +1,54 @@
+import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
 from ..filters import facets
+from ..models import DataVersion
 from . import exports
+
+# Entries of older versions are never read again; this only bounds how long they take space.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def cache_key(*parts):
+    return "public:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 class PublicView:
-    """Read-only: every method but GET and HEAD gets 405."""
+    """Read-only: every method but GET and HEAD gets 405.
+
+    A page is cached under the data version, which every write raises: the next request after
+    any change renders afresh. Public pages show published data alone, the same to everyone,
+    so one copy serves readers and signed-in editors."""
 
     http_method_names = ["get", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.data_version = DataVersion.current()
+        if self.data_version is None or request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        key = cache_key("page", self.data_version, request.build_absolute_uri())
+        cached = cache.get(key)
+        if cached is not None:
+            content_type, content = cached
+            return HttpResponse(content, content_type=content_type)
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, (response["Content-Type"], response.content), CACHE_SECONDS)
+        return response
+
+    def cached(self, name, compute, *parts):
+        """`compute()`, kept under the data version and `parts`."""
+        if self.data_version is None:
+            return compute()
+        return cache.get_or_set(cache_key(name, self.data_version, *parts), compute, CACHE_SECONDS)
 
     def canonical_url(self):
         return self.request.build_absolute_uri(self.request.path)
@@ -21,12 +59,27 @@ class PublicView:
         return context
 
 
+class MirroredPaginator(Paginator):
+    """Reads a page past the middle of the list from its end, in reverse order, so the last
+    page costs what the first does instead of skipping every row before it."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom <= self.count // 2 or not getattr(self.object_list, "ordered", False):
+            return super().page(number)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        return self._get_page(rows[::-1], number, self)
+
+
 class FilteredListView(PublicView, ListView):
     """A public list with filters, facet counts, sorting and pages, and its CSV and JSON
     exports (`export = "csv"` or `"json"`): the same filterset, ordering and, when a page
     is asked for, the same page of rows."""
 
     filterset_class = None
+    paginator_class = MirroredPaginator
     export = None
     export_name = None
     csv_columns = None
@@ -54,6 +107,23 @@ class FilteredListView(PublicView, ListView):
             return self.render_export()
         return self.render_to_response(self.get_context_data())
 
+    def filters_key(self):
+        """The filters alone: facets and counts are the same whatever the sort and page."""
+        return sorted(
+            (key, value)
+            for key, values in self.filterset.data.lists()
+            if key not in ("sort", "page")
+            for value in values
+        )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        count = self.cached(
+            "count", lambda: queryset.order_by().count(), self.filterset_class.__name__, self.filters_key()
+        )
+        paginator.count = count  # a cached_property: this sets its value
+        return paginator
+
     def get_paginate_by(self, queryset):
         if self.export and "page" not in self.request.GET:
             return None
@@ -70,7 +140,9 @@ class FilteredListView(PublicView, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = self.filterset
-        context["facets"] = facets(self.filterset)
+        context["facets"] = self.cached(
+            "facets", lambda: facets(self.filterset), self.filterset_class.__name__, self.filters_key()
+        )
         context["export_name"] = self.export_name
         context["query"] = self.filterset.form.cleaned_data.get("q", "")
         return context

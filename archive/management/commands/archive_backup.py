@@ -3,8 +3,9 @@ from django.core.management import BaseCommand, call_command
 # Everything an archive needs to be rebuilt elsewhere, edit history included. References
 # between records use natural keys (permissions, content types, users, slugs), so the dump
 # loads into any empty database; rows keep their ids because history rows refer to them.
-# Admin log entries are not included.
+# Admin log entries are not included, nor the data version (a database's own cache key).
 BACKED_UP = ["auth.group", "auth.user", "archive"]
+LEFT_OUT = ["archive.dataversion"]
 
 
 class Command(BaseCommand):
@@ -14,5 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Where to write the dump.")
 
     def handle(self, *args, file, **options):
-        call_command("dumpdata", *BACKED_UP, natural_foreign=True, indent=1, output=file, verbosity=0)
+        call_command("dumpdata", *BACKED_UP, exclude=LEFT_OUT, natural_foreign=True, indent=1, output=file, verbosity=0)
         self.stdout.write(f"Backup written to {file}.")

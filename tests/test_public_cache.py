@@ -1,0 +1,49 @@
+"""Public pages are cached under the data version. Every write raises it, however it is made
+(a save, a bulk update, a many-to-many change, a delete, a CSV import), so no page rendered
+before a change is served after it."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from archive.models import Article, Claim, DataVersion, Figure, Operation, OperationAlias, Outlet
+
+from .csv_support import CHINA_DAILY, CLAIMS_HEADER, SEVENTY_THREE, claim_row, import_csv
+
+WRITES = {
+    "a bulk update of claims": lambda: Claim.objects.update(note="Checked."),
+    "an update of an article": lambda: Article.objects.filter(slug=CHINA_DAILY).update(byline="A. Reporter"),
+    "coordinators removed": lambda: Operation.objects.get(slug="demeter-v").coordinators.clear(),
+    "an alias deleted": lambda: OperationAlias.objects.all().delete(),
+    "outlets created in bulk": lambda: Outlet.objects.bulk_create([Outlet(name="Xinhua", slug="xinhua")]),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_kind_of_write_raises_the_data_version(seed, write):
+    before = DataVersion.current()
+    write()
+    assert DataVersion.current() > before
+
+
+def test_a_cached_page_shows_a_bulk_update_made_after_it(client, seed):
+    figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    assert "A title set in bulk" not in client.get(figure.get_absolute_url()).content.decode()
+    Figure.objects.filter(pk=figure.pk).update(title="A title set in bulk")
+    assert "A title set in bulk" in client.get(figure.get_absolute_url()).content.decode()
+
+
+def test_a_cached_list_shows_a_claim_imported_after_it(client, seed, tmp_path):
+    Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"]).delete()
+    url = f"/claims/?figure={SEVENTY_THREE['figure']}"
+    assert SEVENTY_THREE["quote"] not in client.get(url).content.decode()
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, claim_row(value="73", **SEVENTY_THREE)])
+    assert result.ok, result.err
+    assert SEVENTY_THREE["quote"] in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/figures/", "/claims/", "/figures/demeter-v-waste-seized-china-customs/"])
+def test_a_page_first_rendered_for_an_editor_is_the_page_a_reader_gets(editor_client, seed, url):
+    for_editor = editor_client.get(url).content
+    cache.clear()
+    assert Client().get(url).content == for_editor
