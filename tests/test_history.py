@@ -98,9 +98,9 @@ def test_it_tells_readers_when_each_value_was_added_and_changed(seed):
     ]
 
 
-def test_it_spells_out_a_changed_value(seed):
-    from archive.history import value_events
-
+@pytest.fixture
+def corrected_claim(seed):
+    """A claim first saved as 1,237 t, then corrected to about 1,238 t in the same article."""
     article = Article.objects.create(
         outlet=Outlet.objects.get(slug="global-times"),
         slug="correction",
@@ -113,6 +113,13 @@ def test_it_spells_out_a_changed_value(seed):
     claim.save()
     claim.quote, claim.value, claim.bound = "corrected that to about 1,238 tons", Decimal(1238), "about"
     claim.save()
+    return claim
+
+
+def test_it_spells_out_a_changed_value(corrected_claim):
+    from archive.history import value_events
+
+    claim, figure = corrected_claim, corrected_claim.figure
     claim.note = "Not a change a reader needs to see."
     claim.save()
 
@@ -129,19 +136,8 @@ def test_drafts_leave_no_public_history(seed):
     assert [event.describe() for event in value_events(figure)] == ["added as about 1,500 tonnes"]
 
 
-def test_the_figure_page_shows_readers_each_correction_with_its_date(client, seed):
-    article = Article.objects.create(
-        outlet=Outlet.objects.get(slug="global-times"),
-        slug="correction",
-        title="Correction",
-        status="published",
-        body="Customs first said it seized 1,237 tons. It later corrected that to about 1,238 tons.",
-    )
-    figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
-    claim = Claim(article=article, figure=figure, quote="seized 1,237 tons", value=1237, unit="t", status="published")
-    claim.save()
-    claim.quote, claim.value, claim.bound = "corrected that to about 1,238 tons", Decimal(1238), "about"
-    claim.save()
+def test_the_figure_page_shows_readers_each_correction_with_its_date(client, corrected_claim):
+    claim, article, figure = corrected_claim, corrected_claim.article, corrected_claim.figure
     draft = Claim(article=article, figure=figure, quote="seized 1,237 tons", value=1237, unit="t", status="draft")
     draft.save()
 

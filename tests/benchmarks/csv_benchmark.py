@@ -35,13 +35,10 @@ import django  # noqa: E402
 
 django.setup()
 
-import csv  # noqa: E402
 
 import synthetic  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-
-from archive.models import Article, Figure, Operation, Organisation, Outlet  # noqa: E402
 
 ARCHIVE_TABLES = [
     "archive_claim",
@@ -89,42 +86,6 @@ def empty_archive():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(ARCHIVE_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("TRUNCATE archive_historicalclaim, django_admin_log")
-
-
-def bulk_load(work):
-    """The synthetic articles and figures, inserted without the model's checks (they pass them)."""
-    outlets = dict(Outlet.objects.values_list("name", "pk"))
-    organisations = dict(Organisation.objects.values_list("name", "pk"))
-    operations = dict(Operation.objects.values_list("slug", "pk"))
-    with open(work / "articles.csv", newline="", encoding="utf-8") as file:
-        articles = [
-            Article(
-                slug=row["slug"],
-                url=row["url"],
-                outlet_id=outlets[row["outlet"]],
-                title=row["title"],
-                published_on=row["published_on"],
-                language=row["language"],
-                status=row["status"],
-                provenance=row["provenance"],
-                body=row["body"],
-            )
-            for row in csv.DictReader(file)
-        ]
-    Article.objects.bulk_create(articles, batch_size=500)
-    with open(work / "figures.csv", newline="", encoding="utf-8") as file:
-        figures = [
-            Figure(
-                slug=row["slug"],
-                title=row["title"],
-                operation_id=operations[row["operation"]],
-                organisation_id=organisations[row["organisation"]],
-                measure=row["measure"],
-                subject=row["subject"],
-            )
-            for row in csv.DictReader(file)
-        ]
-    Figure.objects.bulk_create(figures, batch_size=2000)
 
 
 def copy_reference(claims_file, out_file, repeat=3):
@@ -177,7 +138,7 @@ def main():
         print(f"  set-up: imported {sizes[kind]:,} {kind} in {seconds:.1f} s ({rate:,.0f} rows/s, {peak:.0f} MB)")
     if not options.import_everything:
         start = time.perf_counter()
-        bulk_load(work)
+        synthetic.bulk_load(work)
         print(f"  set-up: inserted the articles and figures in {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would have, in an archive that grew over time

@@ -23,7 +23,6 @@ Machines are shared: compare the ratios of one run rather than times across runs
 """
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -65,55 +64,13 @@ def build(size):
     if size:
         import synthetic
 
-        from archive.models import Article, Figure, Operation, Organisation, Outlet
-
         with tempfile.TemporaryDirectory() as directory:
             work = Path(directory)
             synthetic.generate(work, claims=size)
             for kind in KINDS:
                 call_command("archive_import", kind, str(work / f"{kind}.csv"), verbosity=0)
-            outlets = dict(Outlet.objects.values_list("name", "pk"))
-            organisations = dict(Organisation.objects.values_list("name", "pk"))
-            operations = dict(Operation.objects.values_list("slug", "pk"))
-            with open(work / "articles.csv", newline="", encoding="utf-8") as file:
-                Article.objects.bulk_create(
-                    (
-                        Article(
-                            slug=row["slug"],
-                            url=row["url"],
-                            outlet_id=outlets[row["outlet"]],
-                            title=row["title"],
-                            published_on=row["published_on"],
-                            language=row["language"],
-                            status=row["status"],
-                            provenance=row["provenance"],
-                            body=row["body"],
-                        )
-                        for row in csv.DictReader(file)
-                    ),
-                    batch_size=500,
-                )
-            first = operations["operation-000"]
-            merged = [
-                operations[f"operation-{i:03d}"] for i in range(MERGED_OPERATIONS) if f"operation-{i:03d}" in operations
-            ]
-            with open(work / "figures.csv", newline="", encoding="utf-8") as file:
-                Figure.objects.bulk_create(
-                    (
-                        Figure(
-                            slug=row["slug"],
-                            title=row["title"],
-                            operation_id=first
-                            if operations[row["operation"]] in merged
-                            else operations[row["operation"]],
-                            organisation_id=organisations[row["organisation"]],
-                            measure=row["measure"],
-                            subject=row["subject"],
-                        )
-                        for row in csv.DictReader(file)
-                    ),
-                    batch_size=2000,
-                )
+            # The first operation takes the figures of a few others: one operation with thousands of claims.
+            synthetic.bulk_load(work, {f"operation-{i:03d}": "operation-000" for i in range(1, MERGED_OPERATIONS)})
             call_command("archive_import", "claims", str(work / "claims.csv"), verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -231,3 +231,48 @@ def generate(directory, claims=100_000, seed=2019):
             writer.writerow(header)
             writer.writerows(rows[kind])
     return {kind: len(kind_rows) for kind, kind_rows in rows.items()}
+
+
+def bulk_load(work, merged_into=None):
+    """The articles and figures written to `work`, inserted without the model's checks (they pass
+    them), after the outlets, organisations and operations are imported. `merged_into` maps an
+    operation's slug to the slug of the operation that takes its figures. Django must be set up."""
+    from archive.models import Article, Figure, Operation, Organisation, Outlet
+
+    merged_into = merged_into or {}
+    outlets = dict(Outlet.objects.values_list("name", "pk"))
+    organisations = dict(Organisation.objects.values_list("name", "pk"))
+    operations = dict(Operation.objects.values_list("slug", "pk"))
+    with open(work / "articles.csv", newline="", encoding="utf-8") as file:
+        Article.objects.bulk_create(
+            (
+                Article(
+                    slug=row["slug"],
+                    url=row["url"],
+                    outlet_id=outlets[row["outlet"]],
+                    title=row["title"],
+                    published_on=row["published_on"],
+                    language=row["language"],
+                    status=row["status"],
+                    provenance=row["provenance"],
+                    body=row["body"],
+                )
+                for row in csv.DictReader(file)
+            ),
+            batch_size=500,
+        )
+    with open(work / "figures.csv", newline="", encoding="utf-8") as file:
+        Figure.objects.bulk_create(
+            (
+                Figure(
+                    slug=row["slug"],
+                    title=row["title"],
+                    operation_id=operations[merged_into.get(row["operation"], row["operation"])],
+                    organisation_id=organisations[row["organisation"]],
+                    measure=row["measure"],
+                    subject=row["subject"],
+                )
+                for row in csv.DictReader(file)
+            ),
+            batch_size=2000,
+        )
