@@ -7,7 +7,8 @@ filterset, so the three always hold the same rows in the same order.
 from dataclasses import dataclass
 
 import django_filters
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from .models import Article, Claim, Figure, OperationAlias
 from .vocabulary import FigureStatus, Measure
@@ -22,8 +23,9 @@ def public_claims():
 
 
 def public_figures():
-    """Figures with at least one published claim in a published article."""
-    return Figure.objects.filter(Exists(public_claims().filter(figure=OuterRef("pk"))))
+    """Figures with at least one published claim in a published article: a source counted,
+    with the status, whenever their claims or articles change."""
+    return Figure.objects.filter(source_count__gt=0)
 
 
 def public_articles():
@@ -36,12 +38,6 @@ def status_rank():
         default=Value(len(STATUS_ORDER)),
         output_field=IntegerField(),
     )
-
-
-def source_count():
-    """The number of published articles that give the figure a value."""
-    per_figure = public_claims().filter(figure=OuterRef("pk")).order_by().values("figure")
-    return Subquery(per_figure.annotate(n=Count("article", distinct=True)).values("n"), output_field=IntegerField())
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -64,7 +60,25 @@ def search_terms(value):
     return value.split()[:10]
 
 
-class FigureFilter(django_filters.FilterSet):
+class PublicFilterSet(django_filters.FilterSet):
+    """A public list's filters, with the count of the rows they choose and their facet counts."""
+
+    def count(self):
+        return self.qs.order_by().count()
+
+    def facet_counts(self, fields, count_through=None):
+        """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
+        rows = self.qs.order_by()
+        if count_through:
+            # Outlets are reached through claims: count each figure once per outlet.
+            rows = public_claims().filter(figure__in=rows.values("pk"))
+            counts = rows.values(*fields).annotate(count=Count(count_through, distinct=True))
+        else:
+            counts = rows.values(*fields).annotate(count=Count("pk"))
+        return [(row[fields[0]], row[fields[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
+
+
+class FigureFilter(PublicFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     operation = django_filters.CharFilter(field_name="operation__slug")
     organisation = django_filters.CharFilter(field_name="organisation__slug")
@@ -76,9 +90,9 @@ class FigureFilter(django_filters.FilterSet):
             "status": ("most disputed first", ["status_rank", "title", "pk"]),
             "title": ("title", ["title", "pk"]),
             "operation": ("operation", ["operation__name", "title", "pk"]),
-            "sources": ("most sources first", ["-sources", "title", "pk"]),
+            "sources": ("most sources first", ["-source_count", "title", "pk"]),
         },
-        aliases={"status_rank": status_rank, "sources": source_count},
+        aliases={"status_rank": status_rank},
     )
 
     class Meta:
@@ -107,7 +121,17 @@ class FigureFilter(django_filters.FilterSet):
         return queryset.filter(Exists(public_claims().filter(figure=OuterRef("pk"), article__outlet__slug=value)))
 
 
-class ClaimFilter(django_filters.FilterSet):
+# The claim list's filters that choose claims by their figure, and the figure's field each reads.
+CLAIM_FILTERS_ON_FIGURES = {
+    "figure": "slug",
+    "operation": "operation__slug",
+    "organisation": "organisation__slug",
+    "measure": "measure",
+    "status": "status",
+}
+
+
+class ClaimFilter(PublicFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     figure = django_filters.CharFilter(field_name="figure__slug")
     article = django_filters.CharFilter(field_name="article__slug")
@@ -134,6 +158,29 @@ class ClaimFilter(django_filters.FilterSet):
     def public():
         return public_claims()
 
+    def figures_chosen(self):
+        """The public figures whose published claims these filters choose, when they choose by
+        figure alone; else None. Their claims are then counted from each figure's stored count
+        of published claims instead of one by one."""
+        chosen = {name: value for name, value in self.form.cleaned_data.items() if value and name != "sort"}
+        if not chosen.keys() <= CLAIM_FILTERS_ON_FIGURES.keys():
+            return None
+        return public_figures().filter(**{CLAIM_FILTERS_ON_FIGURES[name]: value for name, value in chosen.items()})
+
+    def count(self):
+        figures = self.figures_chosen()
+        if figures is None:
+            return super().count()
+        return figures.aggregate(claims=Coalesce(Sum("published_claim_count"), 0))["claims"]
+
+    def facet_counts(self, fields, count_through=None):
+        figures = self.figures_chosen()
+        if figures is None or not all(field.startswith("figure__") for field in fields):
+            return super().facet_counts(fields, count_through)
+        on_figure = [field.removeprefix("figure__") for field in fields]
+        counts = figures.values(*on_figure).annotate(count=Sum("published_claim_count"))
+        return [(row[on_figure[0]], row[on_figure[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
+
     def search(self, queryset, name, value):
         for term in search_terms(value):
             queryset = queryset.filter(
@@ -146,7 +193,7 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(PublicFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     outlet = django_filters.CharFilter(field_name="outlet__slug")
     sort = SortFilter(
@@ -221,21 +268,16 @@ def facets(filterset):
         others = data.copy()
         for key in (name, "sort", "page"):
             others.pop(key, None)
-        rows = type(filterset)(others, queryset=filterset.public()).qs.order_by()
-        if count_through:
-            # Outlets are reached through claims: count each figure once per outlet.
-            rows = public_claims().filter(figure__in=rows.values("pk"))
-            counts = rows.values(*fields).annotate(count=Count(count_through, distinct=True))
-        else:
-            counts = rows.values(*fields).annotate(count=Count("pk"))
+        rest = type(filterset)(others, queryset=filterset.public())
+        rest.is_valid()
         selected = data.get(name, "")
         options = []
-        for row in counts.order_by():
-            value = row[fields[0]]
+        for value, text, count in rest.facet_counts(fields, count_through):
             if value is None:
                 continue
-            text = row[fields[1]] if len(fields) > 1 else FIXED_LABELS[name].get(value, value)
-            options.append(Option(value, text, row["count"], value == selected))
+            if text is None:
+                text = FIXED_LABELS[name].get(value, value)
+            options.append(Option(value, text, count, value == selected))
         if name == "status":
             options.sort(key=lambda option: STATUS_RANK.get(option.value, len(STATUS_RANK)))
         else:

@@ -374,6 +374,14 @@ class Figure(SlugModel):
     status = models.CharField(
         max_length=12, choices=FigureStatus.choices, default=FigureStatus.UNSOURCED, editable=False
     )
+    # Kept with the status from the published claims. A figure is public when it has a source;
+    # the lists count, sort and facet by these instead of aggregating every claim.
+    source_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Published articles that give the figure a value."
+    )
+    published_claim_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Published claims of the figure."
+    )
     possible_misattributions = models.ManyToManyField(
         "self",
         symmetrical=True,
@@ -429,7 +437,7 @@ class Figure(SlugModel):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.refresh_misattributions()
+        self.refresh_derived()
 
     def refresh_derived(self):
         self.refresh_status()
@@ -443,7 +451,11 @@ class Figure(SlugModel):
             .values_list("article_id", "normalised_value", "bound", "normalised_precision")
         ]
         self.status = figure_status(readings)
-        Figure.objects.filter(pk=self.pk).update(status=self.status)
+        self.source_count = len({reading.article_id for reading in readings})
+        self.published_claim_count = len(readings)
+        Figure.objects.filter(pk=self.pk).update(
+            status=self.status, source_count=self.source_count, published_claim_count=self.published_claim_count
+        )
 
     def refresh_misattributions(self):
         """Link this figure to figures of the same operation, about another actor or
@@ -534,8 +546,8 @@ class Claim(VersionedModel):
         indexes = [
             # Misattribution hints: the same value within one operation.
             models.Index(fields=["normalised_value"], name="claim_normalised_value_idx"),
-            # Which figures are public (filters.public_figures), for the figure lists' counts and
-            # facets: read from the index alone, not from the claims' rows.
+            # A figure's published claims: the refresh of its derived fields, its page, the
+            # figure list's outlet filter and facet read the index alone, not the claims' rows.
             models.Index(
                 fields=["figure", "article"], condition=Q(status=Status.PUBLISHED), name="claim_published_figure_idx"
             ),

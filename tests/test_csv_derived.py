@@ -18,7 +18,7 @@ MEASURES = {"cases": "count", "arrests": "count", "weight_seized": "t", "volume_
 
 def derived_state():
     return (
-        sorted(Figure.objects.values_list("pk", "status")),
+        sorted(Figure.objects.values_list("pk", "status", "source_count", "published_claim_count")),
         sorted(Misattribution.objects.values_list("from_figure_id", "to_figure_id")),
     )
 
@@ -103,7 +103,7 @@ def test_the_bulk_refresh_agrees_on_the_seed_data(seed):
     for figure in Figure.objects.all():
         figure.refresh_derived()
     expected = derived_state()
-    Figure.objects.update(status=FigureStatus.UNSOURCED)
+    Figure.objects.update(status=FigureStatus.UNSOURCED, source_count=0, published_claim_count=0)
     Misattribution.objects.all().delete()
 
     refresh_figures(Figure.objects.values_list("pk", flat=True))

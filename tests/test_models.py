@@ -150,17 +150,17 @@ def test_it_recomputes_the_status_when_a_claim_is_unpublished(waste_figure):
     claim.status = "draft"
     claim.save()
     waste_figure.refresh_from_db()
-    assert waste_figure.status == "single"
+    assert (waste_figure.status, waste_figure.source_count, waste_figure.published_claim_count) == ("single", 1, 1)
 
 
 def test_it_recomputes_the_status_when_a_claim_is_deleted_or_added(waste_figure, china_daily):
     waste_figure.claims.get(value=4585).delete()
     waste_figure.claims.get(value=1500).delete()
     waste_figure.refresh_from_db()
-    assert waste_figure.status == "unsourced"
+    assert (waste_figure.status, waste_figure.source_count, waste_figure.published_claim_count) == ("unsourced", 0, 0)
     new_claim(china_daily, waste_figure, "which seized roughly 1,500 tons of waste", "1500", bound="about").save()
     waste_figure.refresh_from_db()
-    assert waste_figure.status == "single"
+    assert (waste_figure.status, waste_figure.source_count, waste_figure.published_claim_count) == ("single", 1, 1)
 
 
 def test_it_recomputes_the_status_when_an_article_is_unpublished(seed):
@@ -169,6 +169,16 @@ def test_it_recomputes_the_status_when_an_article_is_unpublished(seed):
     article.save()
     assert Figure.objects.get(slug=DEMETER_WASTE).status == "single"
     assert Figure.objects.get(slug="thunderball-2019-seizures-china").status == "unsourced"
+    assert Figure.objects.get(slug="thunderball-2019-seizures-china").source_count == 0
+
+
+def test_a_figure_saved_from_a_stale_copy_keeps_its_counts(waste_figure):
+    stale = Figure.objects.get(pk=waste_figure.pk)
+    waste_figure.claims.get(value=4585).delete()
+    stale.notes = "Edited from a page opened before the claim was deleted."
+    stale.save()
+    stale.refresh_from_db()
+    assert (stale.status, stale.source_count, stale.published_claim_count) == ("single", 1, 1)
 
 
 def test_it_never_lets_the_status_be_typed():
@@ -282,10 +292,20 @@ def test_the_fixture_derived_fields_match_what_the_rules_compute(seed):
         stored = claim.located_fields()
         claim.locate()
         assert claim.located_fields() == stored, claim
+
+    def derived(figure):
+        return (
+            figure.status,
+            figure.source_count,
+            figure.published_claim_count,
+            set(figure.possible_misattributions.all()),
+        )
+
     for figure in Figure.objects.all():
-        stored_status, stored_hints = figure.status, set(figure.possible_misattributions.all())
+        stored = derived(figure)
         figure.refresh_derived()
-        assert (figure.status, set(figure.possible_misattributions.all())) == (stored_status, stored_hints)
+        figure.refresh_from_db()
+        assert derived(figure) == stored
 
 
 def test_the_seed_counts_every_figure_number_in_both_articles(seed):

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from archive.models import Claim, Figure, Outlet
+from archive.filters import FACETS, ClaimFilter, PublicFilterSet
+from archive.models import Article, Claim, Figure, Outlet
 
 from . import public_data as make
 
@@ -286,3 +287,55 @@ class TestAddresses:
         assert '<link rel="canonical" href="http://testserver/figures/?page=2">' in html
         html = html_of(client.get("/figures/?page=2&status=single"))
         assert '<link rel="canonical" href="http://testserver/figures/">' in html
+
+
+FILTERS_ON_FIGURES = [
+    {},
+    {"measure": "cases"},
+    {"status": "disputed"},
+    {"operation": "demeter-v"},
+    {"measure": "cases", "organisation": "gacc"},
+    {"figure": "demeter-v-waste-seized-china-customs"},
+    {"status": "single", "operation": "thunderball-2019"},
+]
+
+
+class TestClaimCountsFromFigures:
+    """Claims chosen by their figure alone are counted from the figures' stored counts; the
+    result must be what counting the claims gives, drafts and unpublished articles left out."""
+
+    @pytest.fixture
+    def archive_with_drafts(self, seed):
+        claim = Claim.objects.filter(figure__slug="demeter-v-waste-seized-china-customs").first()
+        claim.status = "draft"
+        claim.save()
+        article = Article.objects.get(slug__startswith="china-daily")
+        article.status = "draft"
+        article.save()
+        # One source giving a figure two values: its claims outnumber its sources.
+        twice = make.figure(title="Given twice by one article", measure="cases")
+        body = "Customs cracked 12 cases in May. By June customs cracked 15 cases."
+        source = make.article(body)
+        make.claim(source, twice, "Customs cracked 12 cases", 12, unit="count")
+        make.claim(source, twice, "customs cracked 15 cases", 15, unit="count")
+        twice.refresh_from_db()
+        assert (twice.source_count, twice.published_claim_count) == (1, 2)
+
+    @pytest.mark.parametrize("data", FILTERS_ON_FIGURES)
+    def test_the_count_and_facets_equal_counting_the_claims(self, archive_with_drafts, data):
+        filterset = ClaimFilter(data, queryset=ClaimFilter.public())
+        assert filterset.is_valid()
+        assert filterset.figures_chosen() is not None
+
+        assert filterset.count() == filterset.qs.count()
+        for _, _, fields, count_through in FACETS[ClaimFilter]:
+            from_figures = filterset.facet_counts(fields, count_through)
+            one_by_one = PublicFilterSet.facet_counts(filterset, fields, count_through)
+            assert sorted(from_figures, key=repr) == sorted(one_by_one, key=repr)
+
+    @pytest.mark.parametrize("data", [{"q": "ivory"}, {"outlet": "global-times"}, {"article": "x", "status": "minor"}])
+    def test_claims_chosen_by_their_own_fields_are_counted_one_by_one(self, seed, data):
+        filterset = ClaimFilter(data, queryset=ClaimFilter.public())
+        assert filterset.is_valid()
+        assert filterset.figures_chosen() is None
+        assert filterset.count() == filterset.qs.count()

@@ -168,7 +168,9 @@ class TestFigurePage:
         assert "Cases cracked by all participating countries in Operation Demeter V" in page
 
     def test_it_never_hints_at_a_figure_that_is_not_public(self, client, seed):
+        # Its status and source count follow, as on every write path; the hint's link is left in place.
         Claim.objects.filter(figure__slug="demeter-v-cases-all-countries").update(status="draft")
+        Figure.objects.get(slug="demeter-v-cases-all-countries").refresh_status()
         page = visible(client.get("/figures/demeter-v-cases-china-customs/"))
         assert "Possible misattribution" not in page
         assert "Cases cracked by all participating countries in Operation Demeter V" not in visible(

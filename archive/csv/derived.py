@@ -99,12 +99,22 @@ def refresh_statuses(figure_ids):
     ):
         readings[figure_id].append(Reading(*reading))
     changed = defaultdict(list)
-    for pk, status in Figure.objects.filter(pk__in=figure_ids).values_list("pk", "status"):
-        new = figure_status(readings[pk])
-        if new != status:
+    stored = Figure.objects.filter(pk__in=figure_ids).values_list(
+        "pk", "status", "source_count", "published_claim_count"
+    )
+    for pk, *derived in stored:
+        figure_readings = readings[pk]
+        new = (
+            figure_status(figure_readings),
+            len({reading.article_id for reading in figure_readings}),
+            len(figure_readings),
+        )
+        if new != tuple(derived):
             changed[new].append(pk)
-    for status, pks in changed.items():
-        Figure.objects.filter(pk__in=pks).update(status=status)
+    for (status, source_count, claim_count), pks in changed.items():
+        Figure.objects.filter(pk__in=pks).update(
+            status=status, source_count=source_count, published_claim_count=claim_count
+        )
 
 
 def refresh_misattributions(figure_ids):

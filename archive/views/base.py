@@ -118,9 +118,7 @@ class FilteredListView(PublicView, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        count = self.cached(
-            "count", lambda: queryset.order_by().count(), self.filterset_class.__name__, self.filters_key()
-        )
+        count = self.cached("count", self.filterset.count, self.filterset_class.__name__, self.filters_key())
         paginator.count = count  # a cached_property: this sets its value
         return paginator
 
