@@ -17,14 +17,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
@@ -38,6 +38,7 @@ from .csv.resources import (
     OutletResource,
     PersonResource,
 )
+from .filters import matching
 from .models import (
     Article,
     Claim,
@@ -656,6 +657,20 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
 
     def for_list(self, queryset):
         return queryset.defer("article__body", "article__provenance")
+
+    def get_search_results(self, request, queryset, search_term):
+        """The default search over `search_fields`, each table searched by its own subquery,
+        which a trigram index serves on PostgreSQL: the default's OR across the joined
+        figure and article reads every claim."""
+        for term in smart_split(search_term):
+            if term[0] in "\"'" and term[0] == term[-1]:
+                term = unescape_string_literal(term)
+            queryset = queryset.filter(
+                Q(pk__in=matching(Claim, term, "quote", "value_printed"))
+                | Q(figure__in=matching(Figure, term, "title"))
+                | Q(article__in=matching(Article, term, "title"))
+            )
+        return queryset, False
 
     @admin.display(description="article", ordering="article__title")
     def article_title(self, claim):

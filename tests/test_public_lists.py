@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.db.models import Q
 
-from archive.filters import FACETS, ClaimFilter, PublicFilterSet
+from archive.filters import FACETS, ClaimFilter, FigureFilter, PublicFilterSet, matching
 from archive.models import Article, Claim, Figure, Outlet
 
 from . import public_data as make
@@ -289,6 +291,16 @@ class TestAddresses:
         assert '<link rel="canonical" href="http://testserver/figures/">' in html
 
 
+# The trigram indexes of migration 0006: (model, column) each serves.
+SEARCH_INDEXES = {
+    "claim_quote_trgm": (Claim, "quote"),
+    "claim_value_printed_trgm": (Claim, "value_printed"),
+    "figure_title_trgm": (Figure, "title"),
+    "figure_subject_trgm": (Figure, "subject"),
+    "figure_notes_trgm": (Figure, "notes"),
+    "article_title_trgm": (Article, "title"),
+}
+
 FILTERS_ON_FIGURES = [
     {},
     {"measure": "cases"},
@@ -339,3 +351,55 @@ class TestClaimCountsFromFigures:
         assert filterset.is_valid()
         assert filterset.figures_chosen() is None
         assert filterset.count() == filterset.qs.count()
+
+
+CLAIM_SEARCHES = ["ivory", "earth goddess", "Sun Zhijie", "customs", "Global Times", "demeter 2019", "tons", "nothing"]
+FIGURE_SEARCHES = ["ivory", "earth goddess", "GACC", "customs", "demeter 2019", "GACC ivory", "cases 2019", "nothing"]
+
+
+class TestSearchMatchesAcrossTables:
+    """Each table is searched by its own subquery (for its trigram index on PostgreSQL); the
+    rows found are those of an OR of `icontains` across the joined tables."""
+
+    @pytest.mark.parametrize("words", CLAIM_SEARCHES)
+    def test_the_claims_search(self, seed, words):
+        expected = ClaimFilter.public()
+        for term in words.split():
+            expected = expected.filter(
+                Q(quote__icontains=term)
+                | Q(figure__title__icontains=term)
+                | Q(article__title__icontains=term)
+                | Q(article__outlet__name__icontains=term)
+                | Q(speaker__name__icontains=term)
+            )
+        found = ClaimFilter({"q": words}, queryset=ClaimFilter.public()).qs
+        assert sorted(found.values_list("pk", flat=True)) == sorted(expected.distinct().values_list("pk", flat=True))
+        assert found.exists() == (words != "nothing")
+
+    @pytest.mark.parametrize("words", FIGURE_SEARCHES)
+    def test_the_figures_search(self, seed, words):
+        expected = FigureFilter.public()
+        for term in words.split():
+            expected = expected.filter(
+                Q(title__icontains=term)
+                | Q(subject__icontains=term)
+                | Q(notes__icontains=term)
+                | Q(organisation__name__icontains=term)
+                | Q(organisation__short_name__icontains=term)
+                | Q(operation__name__icontains=term)
+                | Q(operation__aliases__name__icontains=term)
+            )
+        found = FigureFilter({"q": words}, queryset=FigureFilter.public()).qs
+        assert sorted(found.values_list("pk", flat=True)) == sorted(expected.distinct().values_list("pk", flat=True))
+        assert found.exists() == (words != "nothing")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize("index, model, field", [(name, *spec) for name, spec in SEARCH_INDEXES.items()])
+def test_each_searched_column_s_subquery_can_use_its_trigram_index(db, index, model, field):
+    """The index's expression must be the one Django writes for `icontains`, or it is never used."""
+    with connection.cursor() as cursor:
+        # A test table is tiny: forbid reading it whole so the planner shows what it can use.
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+    assert index in matching(model, "ivory", field).explain()

@@ -9,6 +9,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
@@ -25,7 +26,7 @@ from ..filters import (
     status_rank,
 )
 from ..history import value_events
-from ..models import Operation, Outlet
+from ..models import Claim, Operation, Outlet
 from ..vocabulary import FigureStatus, Status
 from . import exports
 from .base import FilteredListView, PublicView
@@ -64,7 +65,10 @@ def public_figure_count():
 
 
 def published_claim_count():
-    return Count("claims", filter=Q(claims__status=Status.PUBLISHED))
+    """Counted for the listed articles alone: a join grouped over every article would count
+    the claims of the whole archive to show a page of them."""
+    claims = Claim.objects.filter(article=OuterRef("pk"), status=Status.PUBLISHED).order_by().values("article")
+    return Coalesce(Subquery(claims.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
 class Home(PublicView, TemplateView):
@@ -74,7 +78,7 @@ class Home(PublicView, TemplateView):
         context = super().get_context_data(**kwargs)
         context["counts"] = {
             "figures": public_figures().count(),
-            "claims": public_claims().count(),
+            "claims": public_figures().aggregate(claims=Coalesce(Sum("published_claim_count"), 0))["claims"],
             "articles": public_articles().count(),
             "outlets": Outlet.objects.filter(Exists(public_articles().filter(outlet=OuterRef("pk")))).count(),
         }
