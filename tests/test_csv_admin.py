@@ -8,6 +8,7 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from archive.csv.admin import MAX_UPLOAD_MB
 from archive.csv.resources import RESOURCES
@@ -216,3 +217,69 @@ def test_the_admin_sends_long_files_of_row_by_row_kinds_to_the_command_line(edit
         "Import it on the command line instead: python manage.py archive_import outlets FILE."
     ]
     assert import_csv(tmp_path, "outlets", rows).ok
+
+
+def confirm_form(page):
+    return dict(re.findall(r'name="(import_file_name|original_file_name|format|resource)" value="([^"]*)"', page))
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"), [("outlets", ["name", "country"]), ("claims", CLAIMS_HEADER)], ids=["row by row", "claims"]
+)
+def test_the_admin_lists_rows_the_reader_refused_when_no_row_is_left(editor_client, seed, tmp_path, kind, header):
+    rows = [header, ["one cell"], [*header, "one too many"]]
+
+    response = upload(editor_client, kind, rows)
+
+    assert "Nothing was imported: 2 problems" in response.content.decode()
+    assert [unescape(problem) for problem in listed_problems(response)] == import_csv(tmp_path, kind, rows).problems
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"), [("outlets", ["name", "country"]), ("claims", CLAIMS_HEADER)], ids=["row by row", "claims"]
+)
+def test_a_header_with_no_rows_imports_nothing_and_says_so(editor_client, seed, kind, header):
+    before = database_state()
+
+    preview = upload(editor_client, kind, [header]).content.decode()
+
+    assert "This import will create 0, update 0 and leave 0 unchanged" in preview
+    assert "The file has no rows: there is nothing to import." in preview
+    done = editor_client.post(url(kind, "process_import"), confirm_form(preview), follow=True)
+    assert f"Import finished: {kind}: 0 created, 0 updated, 0 unchanged." in done.content.decode()
+    assert database_state() == before
+
+
+TMP_STORAGES = ["import_export.tmp_storages.TempFolderStorage", "import_export.tmp_storages.CacheStorage"]
+GONE = (
+    "The file you previewed is no longer held: it was already imported or it expired; nothing was imported now. "
+    "Upload it again."
+)
+
+
+@pytest.fixture(params=TMP_STORAGES, ids=["temp folder", "cache"])
+def tmp_storage(request, settings):
+    settings.IMPORT_EXPORT_TMP_STORAGE_CLASS = request.param
+    return import_string(request.param)
+
+
+def test_confirming_an_import_twice_imports_it_once_and_says_why_not_twice(editor_client, seed, tmp_storage):
+    preview = upload(editor_client, "outlets", [["name"], ["Xinhua"]]).content.decode()
+    editor_client.post(url("outlets", "process_import"), confirm_form(preview))
+
+    again = editor_client.post(url("outlets", "process_import"), confirm_form(preview), follow=True)
+
+    assert again.redirect_chain == [(url("outlets", "import"), 302)]
+    assert GONE in again.content.decode()
+    assert Outlet.objects.filter(name="Xinhua").count() == 1
+
+
+def test_confirming_an_import_whose_file_is_gone_imports_nothing_and_says_why(editor_client, seed, tmp_storage):
+    preview = upload(editor_client, "outlets", [["name"], ["Xinhua"]]).content.decode()
+    tmp_storage(name=confirm_form(preview)["import_file_name"]).remove()
+
+    response = editor_client.post(url("outlets", "process_import"), confirm_form(preview), follow=True)
+
+    assert response.redirect_chain == [(url("outlets", "import"), 302)]
+    assert GONE in response.content.decode()
+    assert not Outlet.objects.filter(name="Xinhua").exists()

@@ -2,6 +2,7 @@
 checks and problem list as the command line, a size limit on uploads, and the import
 report (counts, figures now disputed...) shown before anything is confirmed."""
 
+import contextlib
 import csv
 import io
 
@@ -47,6 +48,30 @@ class ArchiveCSV(CSV):
         return buffer.getvalue()
 
 
+class PendingFileGone(Exception):
+    pass
+
+
+class HeldUpload:
+    """Mixed into the storage that holds an upload from its preview to its confirmation: a file
+    no longer there (already imported by an earlier submit, or evicted from the cache) raises
+    PendingFileGone, where the temp folder would raise FileNotFoundError and the cache give None."""
+
+    def read(self):
+        try:
+            data = super().read()
+        except FileNotFoundError:
+            data = None
+        if data is None:
+            raise PendingFileGone
+        return data
+
+    def remove(self):
+        # A confirmation submitted twice at once: the other request may have removed it first.
+        with contextlib.suppress(FileNotFoundError):
+            super().remove()
+
+
 class CsvImportForm(ImportForm):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -84,6 +109,24 @@ class CsvImportExportMixin(ImportExportMixin):
         for problem in e.problems:
             form.add_error("import_file", str(problem))
 
+    def get_tmp_storage_class(self):
+        storage = super().get_tmp_storage_class()
+        return type(storage.__name__, (HeldUpload, storage), {})
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except PendingFileGone:
+            messages.error(
+                request,
+                "The file you previewed is no longer held: it was already imported or it expired; "
+                "nothing was imported now. Upload it again.",
+            )
+            return HttpResponseRedirect(self.import_url())
+
+    def import_url(self):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
     def process_result(self, result, request):
         """The confirmed import found problems the preview did not (the archive changed in
         between): nothing was written; say so and go back to the import page."""
@@ -91,7 +134,7 @@ class CsvImportExportMixin(ImportExportMixin):
             shown = "; ".join(str(problem) for problem in result.problems[:10])
             more = f" (and {len(result.problems) - 10} more)" if len(result.problems) > 10 else ""
             messages.error(request, f"Nothing was imported: {shown}{more}.")
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+            return HttpResponseRedirect(self.import_url())
         return super().process_result(result, request)
 
     def generate_log_entries(self, result, request):

@@ -169,6 +169,12 @@ class CsvDataset(tablib.Dataset):
         self.row_numbers = []
         self.problems = []
 
+    def __bool__(self):
+        """A file read is something to import even with no rows left: a header alone is a valid
+        file that imports nothing, and rows the reader refused are problems to list, where the
+        library would answer “No valid data to import” for an empty Dataset."""
+        return True
+
     def numbered_rows(self):
         return zip(self.row_numbers, self, strict=True)
 
