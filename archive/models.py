@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.signals import post_delete
@@ -314,7 +314,9 @@ class Article(SlugModel):
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
-            previous = Article.objects.filter(pk=self.pk).values("body", "status", "outlet_id").first()
+            # Locked first: a claims import or a claim's save reads the body it locates quotes in
+            # under the same lock, so a quote can never be checked against a body being replaced.
+            previous = locked_articles([self.pk]).values("body", "status", "outlet_id").first()
             if previous and previous["body"] != self.body:
                 orphans = self.claims_orphaned_by(self.body)
                 if orphans:
@@ -326,8 +328,10 @@ class Article(SlugModel):
                     claim.locate()
                     Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
             if previous and (previous["status"], previous["outlet_id"]) != (self.status, self.outlet_id):
-                for figure in Figure.objects.filter(claims__article=self).distinct():
-                    figure.refresh_derived()
+                figures = list(Figure.objects.filter(claims__article=self).distinct().order_by("pk"))
+                lock_figures([figure.pk for figure in figures])
+                for figure in figures:
+                    figure.refresh_derived(locked=True)
 
     def number_coverage(self):
         """The numbers printed in the body, each paired with the claims that state it."""
@@ -436,12 +440,22 @@ class Figure(SlugModel):
                 )
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.refresh_derived()
+        with transaction.atomic():
+            if self.pk:
+                # Its operation may change: lock the one it leaves as well as the one it joins.
+                lock_figures([self.pk], operations=[self.operation_id])
+            super().save(*args, **kwargs)
+            self.refresh_derived(locked=True)
 
-    def refresh_derived(self):
-        self.refresh_status()
-        self.refresh_misattributions()
+    def refresh_derived(self, locked=False):
+        """Recompute the status, counts and hints from the published claims as committed. Under
+        the figure's row lock (see `lock_figures`), so that of two writers changing its claims at
+        once, the second recomputes after the first has committed and sees both changes."""
+        with transaction.atomic():
+            if not locked:
+                lock_figures([self.pk])
+            self.refresh_status()
+            self.refresh_misattributions()
 
     def refresh_status(self):
         readings = [
@@ -635,13 +649,19 @@ class Claim(VersionedModel):
         self.locate()
 
     def save(self, *args, **kwargs):
-        self.locate()
         with transaction.atomic():
+            # Located in the body as committed, which no one may replace until this commits.
+            body = locked_articles([self.article_id]).values_list("body", flat=True).first()
+            if body is not None:
+                self.article.body = body
+            self.locate()
             previous_figure_id = Claim.objects.filter(pk=self.pk).values_list("figure_id", flat=True).first()
             super().save(*args, **kwargs)
-            self.figure.refresh_derived()
+            figure_ids = {self.figure_id, previous_figure_id} - {None}
+            lock_figures(figure_ids)
+            self.figure.refresh_derived(locked=True)
             if previous_figure_id and previous_figure_id != self.figure_id:
-                Figure.objects.get(pk=previous_figure_id).refresh_derived()
+                Figure.objects.get(pk=previous_figure_id).refresh_derived(locked=True)
 
 
 def format_decimal(value):
@@ -657,6 +677,49 @@ def refresh_figure_after_claim_deleted(sender, instance, **kwargs):
     figure = Figure.objects.filter(pk=instance.figure_id).first()
     if figure:
         figure.refresh_derived()
+
+
+# Every writer takes its row locks in one order, articles, then claims, then operations, then
+# figures, each kind by primary key, so that no two writers ever wait on each other in a circle.
+# FOR NO KEY UPDATE: it excludes other writers of the row but not the inserts that refer to it.
+
+
+def locked_articles(ids):
+    """The articles, locked as they are read until the transaction ends: their bodies cannot
+    change meanwhile."""
+    return Article.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+
+
+def lock_figures(ids, operations=()):
+    """Lock the figures and their operations (and `operations`) until the transaction ends,
+    before their derived fields are recomputed: a figure's hints compare it with the other
+    figures of its operation, so two recomputations in one operation must not overlap."""
+    ids = sorted(set(ids) - {None})
+    operation_ids = set(operations) - {None}
+    for chunk in chunked(ids):
+        operation_ids.update(
+            Figure.objects.filter(pk__in=chunk, operation__isnull=False).values_list("operation_id", flat=True)
+        )
+    for model, pks in ((Operation, sorted(operation_ids)), (Figure, ids)):
+        for chunk in chunked(pks):
+            list(model.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk").values_list("pk"))
+
+
+IMPORT_LOCK = 0x41524348  # any fixed number: the key of the lock every import holds
+
+
+def lock_imports(using="default"):
+    """Imports run one at a time (PostgreSQL's advisory lock, held until the transaction ends):
+    each locks many articles in file order, and two such orders could each wait on the other.
+    SQLite lets only one transaction write at a time anyway."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
+def chunked(items, size=1000):
+    return (items[start : start + size] for start in range(0, len(items), size))
 
 
 class DataVersion(models.Model):

@@ -13,7 +13,7 @@ from operator import itemgetter
 
 from django.db.models import F
 
-from archive.models import Claim, Figure
+from archive.models import Claim, Figure, lock_figures
 from archive.status import Reading, figure_status
 from archive.vocabulary import MEASURE_DIMENSION, FigureStatus
 
@@ -64,7 +64,9 @@ def notices(before, after):
 
 
 def refresh_figures(figure_ids):
+    """Under the same row locks as `Figure.refresh_derived()`: call it inside a transaction."""
     figure_ids = sorted(set(figure_ids))
+    lock_figures(figure_ids)
     for chunk in batched(figure_ids, CHUNK):
         refresh_statuses(chunk)
     refresh_misattributions(figure_ids)
