@@ -142,8 +142,8 @@ def test_it_keeps_figures_right_when_two_editors_publish_and_unpublish_claims_of
     claims_b = list(race_archive["Daily B"].claims.values_list("pk", flat=True))
     for action in ["unpublish", "publish"] * 3:  # every claim changes every round
         in_parallel(
-            lambda: publish(alice, "claim", claims_a, action),
-            lambda: publish(carol, "claim", claims_b, action),
+            lambda action=action: publish(alice, "claim", claims_a, action),
+            lambda action=action: publish(carol, "claim", claims_b, action),
         )
         assert derived_state() == recomputed_state(), action
 
@@ -152,8 +152,8 @@ def test_it_keeps_figures_right_when_two_editors_publish_and_unpublish_articles_
     alice, carol = editor_client("alice"), editor_client("carol")
     for action in ["unpublish", "publish"] * 3:
         in_parallel(
-            lambda: publish(alice, "article", [race_archive["Daily A"].pk], action),
-            lambda: publish(carol, "article", [race_archive["Daily B"].pk], action),
+            lambda action=action: publish(alice, "article", [race_archive["Daily A"].pk], action),
+            lambda action=action: publish(carol, "article", [race_archive["Daily B"].pk], action),
         )
         assert derived_state() == recomputed_state(), action
 
