@@ -1,14 +1,14 @@
 """The Content-Security-Policy in headless Chromium: no page breaks it, and it is enforced.
 
-Every public page and the editors' admin pages (autocompletes, inline rows, saving) run under
-the policy without a single violation, and a script injected inline is refused.
+Every public page and the editors' admin pages (autocompletes, inline rows, saving, CSV export
+and import) run under the policy without a single violation, and a script injected inline is refused.
 """
 
 from types import SimpleNamespace
 
 import pytest
 
-from archive.models import Article, Claim, Figure, Operation
+from archive.models import Article, Claim, Figure, Operation, Outlet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,6 +36,7 @@ def records(seed):
     article = Article.objects.get(slug="global-times-2019-11-26-china-will-apply-5g-technology")
     claim = Claim.objects.filter(article=article).select_related("figure").order_by("pk").first()
     figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    outlet = Outlet.objects.order_by("pk").first()
     return SimpleNamespace(
         article_pk=article.pk,
         article_url=article.get_absolute_url(),
@@ -46,6 +47,8 @@ def records(seed):
         figure_title=figure.title,
         figure_url=figure.get_absolute_url(),
         operation_url=Operation.objects.get(slug="demeter-v").get_absolute_url(),
+        outlet_slug=outlet.slug,
+        outlet_name=outlet.name,
     )
 
 
@@ -80,6 +83,16 @@ def visit(page, url):
     assert "script-src 'self'" in response.headers["content-security-policy"], url
     settle(page)
     return response
+
+
+def log_in(page, server_url):
+    from playwright.sync_api import expect
+
+    visit(page, f"{server_url}/admin/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{server_url}/admin/")
 
 
 def test_every_public_page_runs_under_the_policy_without_a_violation(live_server, records, browse):
@@ -117,11 +130,7 @@ def test_an_editor_curates_in_the_admin_without_a_violation(live_server, records
     page, violations = browse
     admin = f"{live_server.url}/admin"
 
-    visit(page, f"{admin}/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{admin}/")
+    log_in(page, live_server.url)
     expect(page.locator("#content h1")).to_have_text("Curate the archive")
     settle(page)
 
@@ -168,6 +177,46 @@ def test_an_editor_curates_in_the_admin_without_a_violation(live_server, records
     visit(page, f"{admin}/archive/figure/{records.figure_pk}/change/")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    settle(page)
+
+    assert violations == [], "\n".join(violations)
+
+
+def test_the_export_page_selects_and_unselects_every_column_without_a_violation(live_server, records, editor, browse):
+    from playwright.sync_api import expect
+
+    page, violations = browse
+    log_in(page, live_server.url)
+
+    visit(page, f"{live_server.url}/admin/archive/outlet/export/")
+    columns = page.locator(".selectable-field-export-row input[type=checkbox]:not(.select-toggle)")
+    expect(columns).to_have_count(4)
+    page.locator(".select-toggle").uncheck()
+    for column in columns.all():
+        expect(column).not_to_be_checked()
+    page.locator(".select-toggle").check()
+    for column in columns.all():
+        expect(column).to_be_checked()
+    settle(page)
+
+    assert violations == [], "\n".join(violations)
+
+
+def test_the_import_preview_colours_what_an_update_changes_without_a_violation(live_server, records, editor, browse):
+    from playwright.sync_api import expect
+
+    page, violations = browse
+    log_in(page, live_server.url)
+    update = f"slug,name,country\r\n{records.outlet_slug},{records.outlet_name},Atlantis\r\n".encode()
+
+    visit(page, f"{live_server.url}/admin/archive/outlet/import/")
+    page.set_input_files("#id_import_file", {"name": "outlets.csv", "mimeType": "text/csv", "buffer": update})
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#content h2").first).to_have_text("This import will create 0, update 1 and leave 0 unchanged")
+    expect(page.locator(".import-preview ins", has_text="Atlantis")).to_have_css(
+        "background-color", "rgb(230, 255, 230)"
+    )
+    expect(page.locator(".import-preview del").first).to_have_css("background-color", "rgb(255, 230, 230)")
     settle(page)
 
     assert violations == [], "\n".join(violations)

@@ -283,3 +283,14 @@ def test_confirming_an_import_whose_file_is_gone_imports_nothing_and_says_why(ed
     assert response.redirect_chain == [(url("outlets", "import"), 302)]
     assert GONE in response.content.decode()
     assert not Outlet.objects.filter(name="Xinhua").exists()
+
+
+def test_the_preview_marks_what_an_update_changes_with_classes_the_policy_allows(editor_client, seed):
+    outlet = Outlet.objects.order_by("pk").first()
+
+    page = upload(editor_client, "outlets", [["slug", "name", "country"], [outlet.slug, outlet.name, "Atlantis"]])
+
+    html = page.content.decode()
+    assert '<ins class="diff-insert">Atlantis</ins>' in html
+    assert f'<del class="diff-delete">{outlet.country}</del>' in html
+    assert "style=" not in html

@@ -87,6 +87,7 @@ class CsvImportForm(ImportForm):
 class CsvImportExportMixin(ImportExportMixin):
     import_form_class = CsvImportForm
     import_template_name = "admin/archive/csv_import.html"
+    export_template_name = "admin/archive/csv_export.html"
 
     def get_import_formats(self):
         return [ArchiveCSV]
