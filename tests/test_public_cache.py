@@ -47,3 +47,54 @@ def test_a_page_first_rendered_for_an_editor_is_the_page_a_reader_gets(editor_cl
     for_editor = editor_client.get(url).content
     cache.clear()
     assert Client().get(url).content == for_editor
+
+
+@pytest.fixture
+def cache_entries(settings):
+    """The number of entries in a cache of this process's memory."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return lambda: len(cache._cache)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/figures/?status=disputed",
+        "/claims.json?page=1",
+        "/operations/",
+        "/figures/demeter-v-waste-seized-china-customs/",
+    ],
+)
+def test_it_keeps_one_copy_of_a_page_whatever_parameters_it_does_not_read(client, seed, cache_entries, url):
+    def body(junk):
+        response = client.get(f"{url}{'&' if '?' in url else '?'}utm_junk={junk}&ref=x{junk}")
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    first = body(0)
+    entries = cache_entries()
+    for junk in range(1, 50):
+        assert body(junk) == first
+    assert cache_entries() == entries
+
+
+def test_it_keeps_one_copy_of_a_page_whatever_the_order_of_its_parameters(client, seed, cache_entries):
+    first = client.get("/figures/?status=disputed&operation=demeter-v").content
+    entries = cache_entries()
+    assert client.get("/figures/?operation=demeter-v&status=disputed").content == first
+    assert cache_entries() == entries
+
+
+def test_it_keeps_a_copy_of_each_filtered_view(client, seed, cache_entries):
+    disputed = client.get("/figures/?status=disputed").content
+    entries = cache_entries()
+    assert client.get("/figures/?status=single").content != disputed
+    assert cache_entries() > entries
+
+
+def test_a_page_links_only_the_parameters_it_reads(client, seed, monkeypatch):
+    from archive.views import FigureList
+
+    monkeypatch.setattr(FigureList, "paginate_by", 1)
+    html = client.get("/figures/?utm_junk=1&sort=title").content.decode()
+    assert "sort=title" in html
+    assert "utm_junk" not in html

@@ -3,9 +3,10 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
+from django.views.generic.list import MultipleObjectMixin
 
 from ..filters import facets
 from ..models import DataVersion
@@ -24,15 +25,28 @@ class PublicView:
 
     A page is cached under the data version, which every write raises: the next request after
     any change renders afresh. Public pages show published data alone, the same to everyone,
-    so one copy serves readers and signed-in editors."""
+    so one copy serves readers and signed-in editors. The page renders from the query
+    parameters it reads alone, and is kept under those alone: any other parameter an address
+    carries gets the same copy, and adds nothing to the cache."""
 
     http_method_names = ["get", "head"]
+
+    def read_parameters(self):
+        """The names of the query parameters the page reads: a list's page, or none."""
+        return [self.page_kwarg] if isinstance(self, MultipleObjectMixin) else []
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # Sorted by name, each name's values in the order given, which is how a filter reads them.
+        self.query = QueryDict(mutable=True)
+        for name in sorted(set(self.read_parameters()) & request.GET.keys()):
+            self.query.setlist(name, request.GET.getlist(name))
 
     def dispatch(self, request, *args, **kwargs):
         self.data_version = DataVersion.current()
         if self.data_version is None or request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        key = cache_key("page", self.data_version, request.build_absolute_uri())
+        key = cache_key("page", self.data_version, request.build_absolute_uri(request.path), list(self.query.lists()))
         cached = cache.get(key)
         if cached is not None:
             content_type, content = cached
@@ -56,6 +70,7 @@ class PublicView:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = self.canonical_url()
+        context["parameters"] = self.query
         return context
 
 
@@ -94,12 +109,15 @@ class FilteredListView(PublicView, ListView):
     def json_row(self, item, absolute):
         raise NotImplementedError
 
+    def read_parameters(self):
+        return [*self.filterset_class.base_filters, self.page_kwarg]
+
     def get(self, request, *args, **kwargs):
-        if any(value == "" for _, values in request.GET.lists() for value in values):
+        if any(value == "" for _, values in self.query.lists() for value in values):
             # A filter form sends every field; keep addresses short enough to share.
             kept = [(key, value) for key, values in request.GET.lists() for value in values if value != ""]
             return redirect(f"{request.path}?{urlencode(kept)}" if kept else request.path)
-        self.filterset = self.filterset_class(request.GET, queryset=self.rows())
+        self.filterset = self.filterset_class(self.query, queryset=self.rows())
         if not self.filterset.is_valid():
             return self.bad_request()
         self.object_list = self.filterset.qs
@@ -109,12 +127,7 @@ class FilteredListView(PublicView, ListView):
 
     def filters_key(self):
         """The filters alone: facets and counts are the same whatever the sort and page."""
-        return sorted(
-            (key, value)
-            for key, values in self.filterset.data.lists()
-            if key not in ("sort", "page")
-            for value in values
-        )
+        return [(key, values) for key, values in self.query.lists() if key not in ("sort", self.page_kwarg)]
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -123,15 +136,15 @@ class FilteredListView(PublicView, ListView):
         return paginator
 
     def get_paginate_by(self, queryset):
-        if self.export and "page" not in self.request.GET:
+        if self.export and self.page_kwarg not in self.query:
             return None
         return self.paginate_by
 
     def canonical_url(self):
         """The list itself for any filtered view; a later page of the whole list is its own page."""
         url = super().canonical_url()
-        page = self.request.GET.get("page")
-        if set(self.request.GET) == {"page"} and page != "1":
+        page = self.query.get(self.page_kwarg)
+        if set(self.query) == {self.page_kwarg} and page != "1":
             return f"{url}?page={page}"
         return url
 
