@@ -13,6 +13,8 @@ measures, each command in a child process of its own:
 - importing a quarter of the claims, then all of them, into an archive without claims;
 - exporting them again (and checks the export is byte for byte the file imported);
 - importing the same file once more, when every row is unchanged;
+- at 10,000 and 50,000 rows: importing that many claims into an archive without claims, then
+  the same rows with a changed note, so each one updates its claim;
 - as the reference, PostgreSQL's COPY of the same file into a bare table, and COPY TO out of it.
 
 Peak memory is the child's maximum resident set size; the quarter-size runs show whether it
@@ -20,6 +22,7 @@ grows with the number of rows. Times are wall-clock and include starting Django 
 """
 
 import argparse
+import csv
 import os
 import subprocess
 import sys
@@ -52,6 +55,7 @@ ARCHIVE_TABLES = [
     "archive_organisation",
     "archive_outlet",
 ]
+UPDATE_SIZES = (10_000, 50_000)
 COPY_COLUMNS = "article text, figure text, quote text, value numeric, unit text, bound text, speaker text, " \
     "status text, note text"  # fmt: skip
 
@@ -86,6 +90,23 @@ def empty_archive():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(ARCHIVE_TABLES)} RESTART IDENTITY CASCADE")
         cursor.execute("TRUNCATE archive_historicalclaim, django_admin_log")
+
+
+def first_claims(claims_file, count, created_file, changed_file):
+    """The first `count` claims of the file, as they are and with a note that changes each one."""
+    with (
+        open(claims_file, newline="", encoding="utf-8") as file,
+        open(created_file, "w", newline="", encoding="utf-8") as created,
+        open(changed_file, "w", newline="", encoding="utf-8") as changed,
+    ):
+        reader, as_is, revised = csv.reader(file), csv.writer(created), csv.writer(changed)
+        header = next(reader)
+        note = header.index("note")
+        as_is.writerow(header)
+        revised.writerow(header)
+        for _, row in zip(range(count), reader, strict=False):
+            as_is.writerow(row)
+            revised.writerow([*row[:note], "Revised after the benchmark's check.", *row[note + 1 :]])
 
 
 def copy_reference(claims_file, out_file, repeat=3):
@@ -171,6 +192,15 @@ def main():
         print(f"  export of {label} identical to the file imported: {'yes' if identical else 'NO'}")
     seconds, peak, output = manage("archive_import", "claims", str(claims_file))
     results.append(("import again (unchanged)", options.claims, seconds, peak, copy_in, output))
+    for count in (size for size in UPDATE_SIZES if size <= options.claims):
+        created, changed = work / f"claims-{count}.csv", work / f"claims-{count}-changed.csv"
+        first_claims(claims_file, count, created, changed)
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE archive_claim, archive_historicalclaim, django_admin_log")
+        reference = copy_in * count / options.claims
+        for label, source in ((f"create {count:,}", created), (f"update {count:,}", changed)):
+            seconds, peak, output = manage("archive_import", "claims", str(source))
+            results.append((label, count, seconds, peak, reference, output))
 
     print()
     print(f"Starting Django and exporting the outlets alone takes {startup:.2f} s ({startup_mb:.0f} MB).")
