@@ -123,7 +123,12 @@ def race_archive():
         )
         for i, (figure, value) in enumerate(zip(figures, values, strict=True)):
             Claim.objects.create(
-                article=article, figure=figure, value=Decimal(value), unit="count", quote=sentence(i, value)
+                article=article,
+                figure=figure,
+                value=Decimal(value),
+                unit="count",
+                quote=sentence(i, value),
+                status=Status.PUBLISHED,
             )
         articles[outlet_name] = article
     return articles
