@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def envbool(name, default):
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def envint(name, default):
+    return int(os.environ.get(name, default))
 
 
 def envlist(name, default=""):
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "simple_history",
+    "axes",
     "archive",
 ]
 
@@ -63,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +110,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): after DJANGO_LOGIN_FAILURE_LIMIT wrong passwords in a row
+# for one user name from one address, that pair is refused until DJANGO_LOGIN_COOLOFF_MINUTES
+# have passed since the last attempt. Locking the pair, not the name alone, means an attacker
+# cannot lock an editor out from everywhere; a success clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("DJANGO_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False  # no banner on every command; refusals are still logged
+# Unlocking is a command (docs/deploy.md): the admin stays the archive's and its accounts'.
+AXES_ENABLE_ADMIN = False
+# Behind the reverse proxy every request reaches gunicorn from the proxy's address; the
+# client's is the one the proxy appended to X-Forwarded-For (config/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+FORWARDED_ALLOW_IPS = envlist("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
