@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Claim, format_decimal
+from .models import Article, Claim, format_decimal
 from .vocabulary import Bound, Status, Unit
 
 # What a reader needs to trust a correction; notes and positions are the editors' business.
@@ -35,23 +35,53 @@ def reading(row):
 
 
 def value_events(figure):
-    """The published history of each claim now published on `figure`, oldest first (one query)."""
-    rows = (
+    """The public history of each claim now published on `figure`, oldest first (two queries).
+
+    A value is public while its claim and the claim's article are both published. It is "added"
+    when that first holds, as it reads at that moment, "published again" when it holds again,
+    and "changed" by each tracked change while it holds: what was edited while the claim or its
+    article was a draft was never public, and is not shown."""
+    claim_rows = list(
         Claim.history.filter(figure_id=figure.pk, id__in=Claim.objects.published().filter(figure=figure).values("pk"))
-        .only("id", "history_date", "history_type", *TRACKED)
-        .order_by("id", "history_date", "history_id")
+        .only("id", "article", "history_date", *TRACKED)
+        .order_by("history_date", "history_id")
     )
+    article_rows = list(
+        Article.history.filter(id__in={row.article_id for row in claim_rows})
+        .only("id", "history_date", "status")
+        .order_by("history_date", "history_id")
+    )
+    # Before its first recorded version an article is taken to be as that version says, and with
+    # none as it is now, published: records loaded without history are given a version afterwards.
+    article_status = {}
+    for row in article_rows:
+        article_status.setdefault(row.id, row.status)
+    # At one instant, the article's change comes first: the claim's row is read against it.
+    timeline = sorted(
+        [(row.history_date, 0, row) for row in article_rows] + [(row.history_date, 1, row) for row in claim_rows],
+        key=lambda entry: entry[:2],
+    )
+    latest = {}  # each claim's latest row
+    public = {}  # each claim's row last seen public, while it is public
     events = []
-    seen = {}
-    for row in rows:
-        previous = seen.get(row.id)
-        seen[row.id] = row
-        if row.status != Status.PUBLISHED:
-            continue
-        if previous is None:
-            events.append(ValueEvent(row.id, row.history_date, "added", "", reading(row)))
-        elif previous.status != Status.PUBLISHED:
-            events.append(ValueEvent(row.id, row.history_date, "republished", "", reading(row)))
-        elif any(getattr(previous, field) != getattr(row, field) for field in TRACKED):
-            events.append(ValueEvent(row.id, row.history_date, "changed", reading(previous), reading(row)))
-    return sorted(events, key=lambda event: event.when)
+    for when, is_claim, row in timeline:
+        if is_claim:
+            latest[row.id] = row
+            touched = [row]
+        else:
+            article_status[row.id] = row.status
+            touched = [claim for claim in latest.values() if claim.article_id == row.id]
+        for claim in touched:
+            shown = public.pop(claim.id, None)
+            if (
+                claim.status != Status.PUBLISHED
+                or article_status.get(claim.article_id, Status.PUBLISHED) != Status.PUBLISHED
+            ):
+                continue
+            public[claim.id] = claim
+            if shown is None:
+                kind = "republished" if any(event.claim_id == claim.id for event in events) else "added"
+                events.append(ValueEvent(claim.id, when, kind, "", reading(claim)))
+            elif any(getattr(shown, field) != getattr(claim, field) for field in TRACKED):
+                events.append(ValueEvent(claim.id, when, "changed", reading(shown), reading(claim)))
+    return events

@@ -1,12 +1,17 @@
 """Every change is recorded, and no editor silently overwrites another."""
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Article, Claim, Figure, Outlet
+
+from .csv_support import export_csv, import_csv
 
 
 @pytest.fixture
@@ -149,3 +154,89 @@ def test_the_figure_page_shows_readers_each_correction_with_its_date(client, cor
     assert f'<a href="#claim-{claim.pk}">' in page
     assert f"#claim-{draft.pk}" not in page
     assert page.count("added as") == 3  # the two seed claims and the corrected one, never the draft
+
+
+@pytest.fixture
+def article(seed):
+    """A draft reporting 500 tonnes, later 510: a claim in it moves from one to the other."""
+    return Article.objects.create(
+        outlet=Outlet.objects.get(slug="global-times"),
+        slug="recount",
+        title="Recount",
+        body="Customs first said it seized 500 tons. A recount found 510 tons.",
+    )
+
+
+def claim_of(article, status="published"):
+    figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
+    claim = Claim(article=article, figure=figure, quote="seized 500 tons", value=500, unit="t", status=status)
+    claim.save()
+    return claim
+
+
+def recount(claim):
+    claim.quote, claim.value = "found 510 tons", Decimal(510)
+    claim.save()
+
+
+def set_status(record, status):
+    record.status = status
+    record.save()
+
+
+def public_history(claim):
+    from archive.history import value_events
+
+    return [event.describe() for event in value_events(claim.figure) if event.claim_id == claim.pk]
+
+
+def test_a_value_edited_while_its_article_was_a_draft_is_added_as_it_read_when_published(article):
+    claim = claim_of(article)
+    recount(claim)
+    set_status(article, "published")
+    assert public_history(claim) == ["added as 510 tonnes"]
+
+
+def test_a_claim_is_added_when_published_in_an_article_published_before_it(article):
+    set_status(article, "published")
+    claim = claim_of(article, status="draft")
+    recount(claim)
+    set_status(claim, "published")
+    assert public_history(claim) == ["added as 510 tonnes"]
+
+
+def test_a_value_is_published_again_with_its_article(article):
+    set_status(article, "published")
+    claim = claim_of(article)
+    set_status(article, "draft")
+    set_status(article, "published")
+    assert public_history(claim) == ["added as 500 tonnes", "published again as 500 tonnes"]
+
+
+def test_a_value_edited_while_its_article_was_unpublished_is_published_again_as_it_then_reads(article):
+    set_status(article, "published")
+    claim = claim_of(article)
+    set_status(article, "draft")
+    recount(claim)
+    set_status(article, "published")
+    assert public_history(claim) == ["added as 500 tonnes", "published again as 510 tonnes"]
+
+
+def test_a_value_is_added_when_its_article_is_published_from_the_article_list(editor_client, article):
+    claim = claim_of(article)
+    recount(claim)
+    editor_client.post(
+        reverse("admin:archive_article_changelist"), {"action": "publish", "_selected_action": [article.pk]}
+    )
+    assert public_history(claim) == ["added as 510 tonnes"]
+
+
+def test_a_value_is_added_when_its_article_is_published_by_a_csv_import(article, tmp_path):
+    claim = claim_of(article)
+    recount(claim)
+    header, *rows = csv.reader(io.StringIO(export_csv("articles")))
+    recounted = next(row for row in rows if row[header.index("slug")] == "recount")
+    recounted[header.index("status")] = "published"
+    result = import_csv(tmp_path, "articles", [header, recounted])
+    assert result.ok, result.err
+    assert public_history(claim) == ["added as 510 tonnes"]
