@@ -112,11 +112,16 @@ class FilteredListView(PublicView, ListView):
     def read_parameters(self):
         return [*self.filterset_class.base_filters, self.page_kwarg]
 
-    def get(self, request, *args, **kwargs):
-        if any(value == "" for _, values in self.query.lists() for value in values):
-            # A filter form sends every field; keep addresses short enough to share.
+    def dispatch(self, request, *args, **kwargs):
+        # A filter form sends every field; keep addresses short enough to share. Before the
+        # cache, so an address answers the same whether the page it names is cached or not.
+        empty = any(value == "" for _, values in request.GET.lists() for value in values)
+        if empty and request.method in ("GET", "HEAD"):
             kept = [(key, value) for key, values in request.GET.lists() for value in values if value != ""]
             return redirect(f"{request.path}?{urlencode(kept)}" if kept else request.path)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
         self.filterset = self.filterset_class(self.query, queryset=self.rows())
         if not self.filterset.is_valid():
             return self.bad_request()
