@@ -33,10 +33,6 @@ def quick_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_the_failure_limit_is_five(db):
-    assert settings.AXES_FAILURE_LIMIT == 5
-
-
 def test_it_refuses_the_right_password_after_five_wrong_ones_and_says_why(client, editor):
     fail(client, "alice", 5)
     response = sign_in(client, "alice", PASSWORD)

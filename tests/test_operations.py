@@ -12,6 +12,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
+from django.db.models import DateTimeField
 
 from archive.models import Article, Claim, DataVersion, Figure, Operation, Organisation, Outlet, Person
 
@@ -71,11 +72,25 @@ def empty_the_archive_and_its_accounts():
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def timestamps():
+    """Every date-time the backup holds, by table: the archive's, its history's, the accounts'."""
+    found = {}
+    for label in ("archive", "auth"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [field.attname for field in model._meta.concrete_fields if isinstance(field, DateTimeField)]
+            if fields:
+                found[model._meta.label] = sorted(model._default_manager.values_list("pk", *fields))
+    return found
+
+
 def test_a_backup_restores_into_an_empty_database_unchanged(seed, superuser, tmp_path):
     claim = Claim.objects.get(value=1237)
     claim.note = "Checked against the GACC release."
     claim.save()  # leaves a history row to carry over
     statuses = dict(Figure.objects.values_list("slug", "status"))
+    times = timestamps()
+    # Some of them carry microseconds, which a millisecond format would cut.
+    assert any(time.microsecond % 1000 for rows in times.values() for row in rows for time in row[1:] if time)
     call_command("archive_backup", tmp_path / "first.json")
     counts = archive_content()
     empty_the_archive_and_its_accounts()
@@ -85,6 +100,7 @@ def test_a_backup_restores_into_an_empty_database_unchanged(seed, superuser, tmp
 
     assert archive_content() == counts
     assert dict(Figure.objects.values_list("slug", "status")) == statuses
+    assert timestamps() == times  # to the microsecond
     assert User.objects.get(username="sam").is_superuser
     assert Group.objects.get(name="Editors").permissions.filter(codename="change_claim").exists()
     assert Claim.objects.get(value=1237).history.first().note == "Checked against the GACC release."

@@ -1,5 +1,7 @@
 from django.core.management import BaseCommand, call_command
 
+from archive.management.database import database_failures_told
+
 # Everything an archive needs to be rebuilt elsewhere, edit history included. References
 # between records use natural keys (permissions, content types, users, slugs), so the dump
 # loads into any empty database; rows keep their ids because history rows refer to them.
@@ -15,5 +17,16 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Where to write the dump.")
 
     def handle(self, *args, file, **options):
-        call_command("dumpdata", *BACKED_UP, exclude=LEFT_OUT, natural_foreign=True, indent=1, output=file, verbosity=0)
+        with database_failures_told(f"the backup in {file} is incomplete"):
+            call_command(
+                "dumpdata",
+                *BACKED_UP,
+                format="json_exact",
+                exclude=LEFT_OUT,
+                natural_foreign=True,
+                indent=1,
+                output=file,
+                verbosity=0,
+                traceback=True,  # the database's own error, not dumpdata's wrapping of it, for the message
+            )
         self.stdout.write(f"Backup written to {file}.")

@@ -2,6 +2,7 @@ from django.core.management import BaseCommand, CommandError
 
 from archive.csv.files import export_file
 from archive.csv.resources import RESOURCES
+from archive.management.database import database_failures_told
 
 
 class Command(BaseCommand):
@@ -14,10 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file=None, **options):
         if file is None:
-            export_file(kind, self.stdout)
+            with database_failures_told("the output is incomplete"):
+                export_file(kind, self.stdout)
             return
         try:
-            with open(file, "w", encoding="utf-8", newline="") as out:
+            with database_failures_told(f"{file} is incomplete"), open(file, "w", encoding="utf-8", newline="") as out:
                 rows = export_file(kind, out)
         except OSError as error:
             raise CommandError(f"Cannot write {file}: {error.strerror}.") from None

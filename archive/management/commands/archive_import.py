@@ -5,6 +5,7 @@ from django.db import connection
 from archive.csv.files import import_file
 from archive.csv.reading import ImportRefused
 from archive.csv.resources import RESOURCES
+from archive.management.database import database_failures_told
 from archive.models import Figure
 
 SHOWN_NOTICES = 20
@@ -38,23 +39,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, file, dry_run=False, user=None, verbosity=1, **options):
-        user = self.importing_user(user, kind)
-        try:
-            with open(file, "rb") as stream:
-                result = import_file(kind, stream, dry_run=dry_run, user=user)
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        except ImportRefused as refused:
-            problems = refused.problems
-        else:
-            problems = result.problems
+        with database_failures_told("nothing was imported"):
+            user = self.importing_user(user, kind)
+            try:
+                with open(file, "rb") as stream:
+                    result = import_file(kind, stream, dry_run=dry_run, user=user)
+            except OSError as error:
+                raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+            except ImportRefused as refused:
+                problems = refused.problems
+            else:
+                problems = result.problems
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"Nothing was imported: {len(problems):,} problem(s) in {file}.")
         self.stdout.write(("Dry run, nothing written. " if dry_run else "Imported ") + result.summary(kind) + ".")
         if not dry_run and result.created + result.updated >= ANALYZED_AFTER_ROWS:
-            refresh_planner_statistics(RESOURCES[kind]._meta.model)
+            with database_failures_told("the rows are imported, but the planner's statistics are not: run ANALYZE"):
+                refresh_planner_statistics(RESOURCES[kind]._meta.model)
         shown = result.notices if verbosity > 1 else result.notices[:SHOWN_NOTICES]
         for notice in shown:
             self.stdout.write(f"Note: {notice}")

@@ -1,6 +1,7 @@
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection
 
+from archive.management.database import database_failures_told
 from archive.models import Article, Figure, Operation, Organisation, Outlet, Person
 
 
@@ -11,6 +12,15 @@ class Command(BaseCommand):
         parser.add_argument("file", help="A dump written by archive_backup.")
 
     def handle(self, *args, file, **options):
+        with database_failures_told("nothing was restored"):
+            self.load(file)
+        if connection.vendor == "postgresql":
+            statistics_failed = "the archive is restored, but the planner's statistics are not: run ANALYZE"
+            with database_failures_told(statistics_failed), connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the planner would otherwise see the empty tables of before
+        self.stdout.write(f"Restored {file}.")
+
+    def load(self, file):
         holding = [
             str(model._meta.verbose_name_plural)
             for model in (Outlet, Organisation, Person, Operation, Article, Figure)
@@ -22,7 +32,3 @@ class Command(BaseCommand):
                 "(create one and run `manage.py migrate` first). Nothing was loaded."
             )
         call_command("loaddata", file, verbosity=0)  # one transaction: all or nothing
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # the planner would otherwise see the empty tables of before
-        self.stdout.write(f"Restored {file}.")
