@@ -213,4 +213,6 @@ LOGGING = {
     "filters": {"client_errors_in_one_line": {"()": "config.log_filters.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's own handlers (a console in debug mode, mail to ADMINS) would write each line again, unfiltered.
+    "loggers": {"django": {"handlers": []}},
 }
