@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "archive.middleware.AdminLockWaitMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]

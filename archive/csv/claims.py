@@ -26,7 +26,7 @@ from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 from import_export.results import RowResult
 
-from archive.models import Article, Claim, Figure
+from archive.models import Claim, Figure, lock_imports, locked_articles
 
 from .derived import Flags, batched, notices, refresh_figures
 from .locating import Body, locate
@@ -62,6 +62,7 @@ class ClaimImport:
         rows = dataset.numbered_rows() if hasattr(dataset, "numbered_rows") else enumerate(dataset, 2)
         self.report.diff_headers = list(dataset.headers)
         with transaction.atomic(using=self.using):
+            lock_imports(self.using)
             before = Flags.now()
             for batch in batched(rows, BATCH):
                 creates, updates = self.check(dataset.headers, batch, preview=dry_run)
@@ -183,7 +184,8 @@ class ClaimImport:
         missing = ids - self.articles.keys()
         self.articles = {pk: self.articles[pk] for pk in ids & self.articles.keys()}
         self.bodies = {pk: self.bodies[pk] for pk in self.articles}
-        for article in Article.objects.filter(pk__in=missing).only("title", "body"):
+        # Locked until the import ends: an article's body cannot change under the quotes located in it.
+        for article in locked_articles(missing).only("title", "body"):
             self.articles[article.pk] = article
             self.bodies[article.pk] = Body(article.body)
 

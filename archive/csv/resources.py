@@ -17,7 +17,17 @@ from django.utils.text import slugify
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from archive.models import Article, Claim, Figure, Operation, OperationAlias, Organisation, Outlet, Person
+from archive.models import (
+    Article,
+    Claim,
+    Figure,
+    Operation,
+    OperationAlias,
+    Organisation,
+    Outlet,
+    Person,
+    lock_imports,
+)
 from archive.vocabulary import Bound, Measure, Status, Unit
 
 from . import cells
@@ -57,16 +67,6 @@ FIGURE_KEYS = ("slug",)
 WRITE_ORDER = {ORGANISATION_KEYS: ("short_name", "name", "slug")}
 
 
-class ArchiveResource(resources.ModelResource):
-    kind = ""  # as the command line names it: "outlets"
-    required = ()  # columns every file of this kind must have
-    row_by_row = True  # imported by the library's row loop, with the model's full_clean() and save()
-    natural_keys = ()  # unique fields that find an existing row when its slug cell is empty
-    title_column = "name"  # what the model makes a slug from
-
-    class Meta:
-        import_id_fields = ()
-        skip_unchanged = True
 class PreviewDiff(resources.Diff):
     """The import preview's cells of what each row changes, marked up for admin.css to colour:
     the library's (diff-match-patch's prettyHtml) colours them by style attributes, which the
@@ -101,6 +101,16 @@ def linebreaks_shown(text):
     return mark_safe(escape(text).replace("\n", "&para;<br>"))
 
 
+class ArchiveResource(resources.ModelResource):
+    kind = ""  # as the command line names it: "outlets"
+    required = ()  # columns every file of this kind must have
+    row_by_row = True  # imported by the library's row loop, with the model's full_clean() and save()
+    natural_keys = ()  # unique fields that find an existing row when its slug cell is empty
+    title_column = "name"  # what the model makes a slug from
+
+    class Meta:
+        import_id_fields = ()
+        skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
@@ -108,6 +118,10 @@ def linebreaks_shown(text):
     @classmethod
     def get_result_class(cls):
         return ImportReport
+
+    @classmethod
+    def get_diff_class(cls):
+        return PreviewDiff
 
     @classmethod
     def get_display_name(cls):
@@ -119,10 +133,6 @@ def linebreaks_shown(text):
 
     @classmethod
     def check_header(cls, header):
-    @classmethod
-    def get_diff_class(cls):
-        return PreviewDiff
-
         return check_header(header, cls.kind, cls.columns(), cls.required)
 
     def __init__(self, max_rows=None, **kwargs):
@@ -158,6 +168,7 @@ def linebreaks_shown(text):
             return refused
         kwargs.update(raise_errors=False, use_transactions=True, rollback_on_validation_errors=True)
         with transaction.atomic(using=self.get_db_connection_name()):
+            lock_imports(self.get_db_connection_name())
             result = super().import_data(dataset, dry_run=dry_run, **kwargs)
             result.problems = sorted(
                 [*getattr(dataset, "problems", []), *self.problems_of(result, dataset)],
