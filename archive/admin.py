@@ -14,9 +14,10 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -53,8 +54,14 @@ from .vocabulary import FigureStatus, Status
 
 
 def is_changelist(request):
-    """List pages leave out long texts and add counts; change pages need the texts."""
-    return bool(request.resolver_match) and request.resolver_match.url_name.endswith("_changelist")
+    """List pages leave out long texts and add counts; change pages need the texts. The export
+    builds the list's queryset again, with its filters and its sort by a count."""
+    return bool(request.resolver_match) and request.resolver_match.url_name.endswith(("_changelist", "_export"))
+
+
+def searchable(search_term):
+    """A search term without the NUL characters PostgreSQL cannot compare."""
+    return search_term.replace("\x00", "")
 
 
 def admin_link(obj, text=None):
@@ -111,6 +118,20 @@ class ArchiveAdmin(SimpleHistoryAdmin):
     def for_list(self, queryset):
         """What the list page adds to the queryset: counts, prefetches, long texts left out."""
         return queryset
+
+    def get_changelist_instance(self, request):
+        """A filter value the database or the date hierarchy cannot take (a NUL on PostgreSQL,
+        a year past 9999) is an invalid lookup, which the list answers with its `?e=1` redirect.
+
+        No savepoint: psycopg refuses a NUL before sending the query, so no transaction is
+        aborted, and a list page runs in autocommit anyway; one would cost every list two queries."""
+        try:
+            return super().get_changelist_instance(request)
+        except (DataError, ValueError, OverflowError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, searchable(search_term))
 
     def get_form(self, request, obj=None, **kwargs):
         if hasattr(obj, "version") and request.resolver_match.url_name.endswith("_simple_history"):
@@ -662,7 +683,7 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
         """The default search over `search_fields`, each table searched by its own subquery,
         which a trigram index serves on PostgreSQL: the default's OR across the joined
         figure and article reads every claim."""
-        for term in smart_split(search_term):
+        for term in smart_split(searchable(search_term)):
             if term[0] in "\"'" and term[0] == term[-1]:
                 term = unescape_string_literal(term)
             queryset = queryset.filter(
