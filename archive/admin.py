@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -49,6 +49,7 @@ from .models import (
     Organisation,
     Outlet,
     Person,
+    lock_figures,
 )
 from .vocabulary import FigureStatus, Status
 
@@ -149,6 +150,9 @@ class ArchiveAdmin(SimpleHistoryAdmin):
             return self.refuse_unsaved(request, error)
 
     def history_form_view(self, request, *args, **kwargs):
+        # django-simple-history asks only for the view permission, yet its form saves.
+        if request.method not in ("GET", "HEAD") and not self.has_change_permission(request):
+            raise PermissionDenied
         try:
             with transaction.atomic():
                 return super().history_form_view(request, *args, **kwargs)
@@ -267,7 +271,9 @@ def change_status(modeladmin, request, queryset, status, done):
     model = modeladmin.model
     with transaction.atomic():
         selected = queryset.order_by().values("pk")  # the list's queryset carries joins FOR UPDATE refuses
-        changing = list(model.objects.select_for_update().filter(pk__in=selected).exclude(status=status))
+        changing = list(
+            model.objects.select_for_update(no_key=True).filter(pk__in=selected).exclude(status=status).order_by("pk")
+        )
         now = timezone.now()
         for row in changing:
             row.status, row.version, row.updated_at = status, row.version + 1, now
@@ -279,8 +285,9 @@ def change_status(modeladmin, request, queryset, status, done):
             default_change_reason=f"{done.capitalize()} from the {model._meta.verbose_name} list",
         )
         figures = modeladmin.figures_touched_by([row.pk for row in changing])
+        lock_figures([figure.pk for figure in figures])
         for figure in figures:
-            figure.refresh_derived()
+            figure.refresh_derived(locked=True)
     if not changing:
         modeladmin.message_user(
             request, f"No {model._meta.verbose_name_plural} changed: they were all {done} already.", messages.WARNING
@@ -542,7 +549,7 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
         )
 
     def figures_touched_by(self, article_pks):
-        return list(Figure.objects.filter(claims__article__in=article_pks).distinct())
+        return list(Figure.objects.filter(claims__article__in=article_pks).distinct().order_by("pk"))
 
 
 def words_before(body, start, count=8):
@@ -722,4 +729,4 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
             record.history_object = claim
 
     def figures_touched_by(self, claim_pks):
-        return list(Figure.objects.filter(claims__in=claim_pks).distinct())
+        return list(Figure.objects.filter(claims__in=claim_pks).distinct().order_by("pk"))

@@ -8,6 +8,9 @@ import io
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.db import DataError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
@@ -127,6 +130,20 @@ class CsvImportExportMixin(ImportExportMixin):
 
     def import_url(self):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
+    def export_action(self, request):
+        """The export builds the list's queryset again from its filters and sort: those the list
+        cannot use are answered as the list answers them, on the list, with why nothing was exported."""
+        try:
+            return super().export_action(request)
+        except (IncorrectLookupParameters, DataError):
+            messages.error(
+                request,
+                "Nothing was exported: the list's filters or sort in the export's address are not valid "
+                "(a value of the wrong kind, or out of range). Filter the list again and export from it.",
+            )
+            changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{changelist}?{ERROR_FLAG}=1")
 
     def process_result(self, result, request):
         """The confirmed import found problems the preview did not (the archive changed in
