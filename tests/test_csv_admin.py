@@ -179,14 +179,14 @@ def test_the_preview_says_which_figures_the_import_would_make_disputed(editor_cl
 
 
 def test_the_admin_refuses_an_upload_over_the_documented_size(editor_client, seed):
-    assert MAX_UPLOAD_MB == 10
-    assert "at most 10 MB" in editor_client.get(url("outlets", "import")).content.decode()
+    assert MAX_UPLOAD_MB == 8
+    assert "at most 8 MB" in editor_client.get(url("outlets", "import")).content.decode()
     content = b"name\r\n" + b"x" * (MAX_UPLOAD_MB * 1024 * 1024)
 
     response = upload(editor_client, "outlets", content)
 
     page = response.content.decode()
-    assert "This file is 10.0 MB; the admin imports files of up to 10 MB." in page
+    assert "This file is 8.0 MB; the admin imports files of up to 8 MB." in page
     assert "python manage.py archive_import KIND FILE" in page
 
 

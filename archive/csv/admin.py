@@ -21,9 +21,10 @@ from .files import log_rows
 from .reading import ImportRefused, read_dataset
 
 # The admin imports a file twice, to preview and to confirm, each within one web request
-# that the server cuts off after 30 seconds (config/gunicorn.conf.py). 10 MB of claims (some
-# 60,000) take about 9 and 13 seconds; bigger files belong on the command line.
-MAX_UPLOAD_MB = 10
+# that the server cuts off after 30 seconds (config/gunicorn.conf.py). 8 MB of new claims (some
+# 51,000) took 10 and 14 seconds on a busy 2-core machine, 10 MB 12 and 16: too close to half
+# the limit. Changed claims are no slower. Bigger files belong on the command line.
+MAX_UPLOAD_MB = 8
 # The kinds other than claims are checked and saved one row at a time, 50 to 100 rows a
 # second: more rows than this would outlast a web request.
 MAX_ROW_BY_ROW_ROWS = 1000
