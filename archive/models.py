@@ -302,10 +302,17 @@ class Article(SlugModel):
         return reverse("archive:article_detail", args=[self.slug])
 
     def claims_orphaned_by(self, body):
-        """The saved claims whose quote would no longer appear in `body`."""
+        """The saved claims whose quote would no longer appear in `body`. A claim whose quote the
+        same save changes (`quote_edits`: claim id -> its new quote, or None when it is deleted)
+        is judged by its new quote: a typo fixed in the body and in its quotes at once."""
         if not self.pk:
             return []
-        return [claim for claim in self.claims.select_related("figure") if find_quote(body, claim.quote) is None]
+        edits = getattr(self, "quote_edits", {})
+        return [
+            claim
+            for claim in self.claims.select_related("figure")
+            if (quote := edits.get(claim.pk, claim.quote)) is not None and find_quote(body, quote) is None
+        ]
 
     def clean(self):
         orphans = self.claims_orphaned_by(self.body)
@@ -323,7 +330,8 @@ class Article(SlugModel):
                     raise ValidationError({"body": orphan_message(orphans)})
             super().save(*args, **kwargs)
             if previous and previous["body"] != self.body:
-                for claim in self.claims.all():
+                # Claims whose quote this save edits are located by their own save, which follows.
+                for claim in self.claims.exclude(pk__in=getattr(self, "quote_edits", {})):
                     claim.article = self
                     claim.locate()
                     Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
