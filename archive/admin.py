@@ -184,9 +184,16 @@ class ClaimForm(forms.ModelForm):
                 widget.loaded = getattr(self.instance, name)
 
     def _post_clean(self):
-        super()._post_clean()
         claim = self.instance
-        if self.errors or claim.quote_start is None:
+        located = claim.located_fields()
+        super()._post_clean()
+        if self.errors:
+            # A refused claim may be half located (its quote found, its value not): it keeps
+            # the positions it had, so the page shows no mix of the two.
+            for name, value in located.items():
+                setattr(claim, name, value)
+            return
+        if claim.quote_start is None:
             return
         twin = (
             Claim.objects.filter(article_id=claim.article_id, figure_id=claim.figure_id, quote_start=claim.quote_start)
@@ -714,7 +721,7 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
 
     @admin.display(description="position in the body")
     def position(self, claim):
-        if claim.quote_start is None:
+        if None in (claim.quote_start, claim.quote_end, claim.value_start):
             return "Found when the claim is saved."
         return f"quote at characters {claim.quote_start:,}–{claim.quote_end:,}, value at {claim.value_start:,}"
 

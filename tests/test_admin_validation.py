@@ -85,6 +85,42 @@ def test_it_refuses_a_new_claim_whose_quote_is_not_in_the_article(editor_client,
     assert_refused(editor_client, url, data, "This quote does not appear in the body of the article")
 
 
+def claim_form(client, claim, where):
+    """The page `where` that edits `claim` (the add page: a new claim like it), its posted data
+    and the key of each claim field in that data."""
+    if where == "add page":
+        url = reverse("admin:archive_claim_add")
+        data = form_data(client.get(url))
+        data.update(article=str(claim.article_id), figure=str(claim.figure_id), status="draft", version="1")
+        data.update(quote=claim.quote, value=str(claim.value), unit=claim.unit, bound=claim.bound)
+        return url, data, lambda field: field
+    if where == "change page":
+        url, data = claim_page(client, claim)
+        return url, data, lambda field: field
+    parent = claim.article if where == "article inline" else claim.figure
+    url = reverse(f"admin:archive_{parent._meta.model_name}_change", args=[parent.pk])
+    response = client.get(url)
+    data = form_data(response)
+    prefix = inline_prefix(response, "claim")
+    return url, data, lambda field: inline_row(data, prefix, field, claim.pk)
+
+
+@pytest.mark.parametrize("where", ["add page", "change page", "article inline", "figure inline"])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("quote", "which seized roughly 2,000 tons of waste", "This quote does not appear in the body of the article"),
+        ("value", "1600", "The quote does not print 1,600: it prints “85”, “roughly 1,500”."),
+        ("bound", "exact", "the bound should be “about”, not “exactly”."),
+        ("unit", "count", "Count cannot measure “weight seized”; use kilograms, tonnes."),
+    ],
+)
+def test_it_names_the_wrong_field_of_a_claim_on_every_form(editor_client, waste_claim, where, field, value, message):
+    url, data, key = claim_form(editor_client, waste_claim, where)
+    data[key(field)] = value
+    assert_refused(editor_client, url, data, message)
+
+
 def test_it_refuses_a_second_claim_of_the_same_figure_from_the_same_quote(editor_client, waste_claim):
     url = reverse("admin:archive_claim_add")
     data = form_data(editor_client.get(url))
