@@ -20,7 +20,7 @@ Any problem anywhere rolls the whole transaction back, as for every other kind.
 from operator import attrgetter
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
@@ -35,14 +35,13 @@ from .reading import Problem
 BATCH = 2000
 ANALYSE_AFTER = 10_000  # new claims
 PREVIEW_ROWS = 100
-EDITABLE = ("quote", "value", "unit", "bound", "speaker_id", "status", "note")
+# A row's article and figure, with where its quote starts, find the claim it updates.
+IDENTITY = ("article_id", "figure_id")
 LOCATED = tuple(Claim().located_fields())
 # Every column of the table in order, with its default: positional arguments make a model
 # instance three times faster than keywords.
 FIELDS = [(field.attname, field.get_default()) for field in Claim._meta.concrete_fields]
 CLAIM_COLUMNS = [name for name, _ in FIELDS]
-# What an update writes: the same columns as a save of the claim.
-UPDATED = [*EDITABLE, *LOCATED, "version", "updated_at"]
 TIMES = ("created_at", "updated_at")
 ARTICLE, FIGURE = Claim._meta.get_field("article"), Claim._meta.get_field("figure")
 
@@ -51,6 +50,9 @@ class ClaimImport:
     def __init__(self, resource, user=None):
         self.resource = resource
         self.fields = {field.column_name: field for field in resource.get_import_fields()}
+        self.editable = editable(resource)
+        # What an update writes: the same columns as a save of the claim.
+        self.updated = [*self.editable, *LOCATED, "version", "updated_at"]
         self.user = user
         self.report = resource.get_result_class()()
         self.seen = {}  # (article, figure, quote start) -> row number
@@ -114,13 +116,13 @@ class ClaimImport:
         self.load_articles(article_ids)
         self.load_figures({values["figure_id"] for _, _, values, errors in parsed if "figure" not in errors})
         existing = {}
-        for pk, version, created_at, article_id, figure_id, quote_start, *editable in (
+        for pk, version, created_at, article_id, figure_id, quote_start, *stored in (
             Claim.objects.filter(article_id__in=article_ids)
             .select_for_update()
             .order_by()
-            .values_list("pk", "version", "created_at", "article_id", "figure_id", "quote_start", *EDITABLE)
+            .values_list("pk", "version", "created_at", "article_id", "figure_id", "quote_start", *self.editable)
         ):
-            current = dict(zip(EDITABLE, editable, strict=True))
+            current = dict(zip(self.editable, stored, strict=True))
             existing[article_id, figure_id, quote_start] = (pk, version, created_at, current)
 
         creates, updates = [], []
@@ -148,10 +150,10 @@ class ClaimImport:
             found = existing.get(key)
             if found:
                 pk, version, created_at, current = found
-                for name in EDITABLE:
+                for name in self.editable:
                     if name not in values:
                         setattr(claim, name, current[name])
-                if all(getattr(claim, name) == current[name] for name in EDITABLE):
+                if all(getattr(claim, name) == current[name] for name in self.editable):
                     self.count(RowResult.IMPORT_TYPE_SKIP, row)
                     continue
                 claim.pk, claim.version, claim.created_at, claim.updated_at = pk, version + 1, created_at, now
@@ -249,8 +251,8 @@ class ClaimImport:
         connection = connections[self.using]
         quote = connection.ops.quote_name
         table = quote(Claim._meta.db_table)
-        pk, updated = Claim._meta.pk.column, columns(Claim, UPDATED)
-        get = attrgetter(*UPDATED[:-1])  # all but updated_at, which is `now`
+        pk, updated = Claim._meta.pk.column, columns(Claim, self.updated)
+        get = attrgetter(*self.updated[:-1])  # all but updated_at, which is `now`
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE claim_update ON COMMIT DROP AS SELECT "
@@ -284,7 +286,7 @@ class ClaimImport:
             return
         connection = connections[self.using]
         quote = connection.ops.quote_name
-        fields = [Claim._meta.get_field(name) for name in UPDATED]
+        fields = [Claim._meta.get_field(name) for name in self.updated]
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         sql = f"UPDATE {quote(Claim._meta.db_table)} SET {assignments} WHERE {quote(Claim._meta.pk.column)} = %s"
         rows = [
@@ -293,6 +295,17 @@ class ClaimImport:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+
+def editable(resource):
+    """The columns an import may change: every claim column the resource's fields read, but
+    the claim's identity. A field reading anything else would be dropped without a word."""
+    attributes = [field.attribute for field in resource.get_import_fields()]
+    if unknown := [name for name in attributes if name not in CLAIM_COLUMNS]:
+        raise ImproperlyConfigured(
+            f"{type(resource).__name__} reads {', '.join(map(str, unknown))}, which no claim column stores."
+        )
+    return [name for name in attributes if name not in IDENTITY]
 
 
 def columns(model, names):
