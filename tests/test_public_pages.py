@@ -170,7 +170,9 @@ class TestFigurePage:
     def test_it_never_hints_at_a_figure_that_is_not_public(self, client, seed):
         # Its status and source count follow, as on every write path; the hint's link is left in place.
         Claim.objects.filter(figure__slug="demeter-v-cases-all-countries").update(status="draft")
-        Figure.objects.get(slug="demeter-v-cases-all-countries").refresh_status()
+        Figure.objects.filter(slug="demeter-v-cases-all-countries").update(
+            status="unsourced", source_count=0, published_claim_count=0
+        )
         page = visible(client.get("/figures/demeter-v-cases-china-customs/"))
         assert "Possible misattribution" not in page
         assert "Cases cracked by all participating countries in Operation Demeter V" not in visible(
@@ -255,6 +257,19 @@ class TestOperationPage:
             "Global Times" in rows["Operation Earth Goddess"] and "China Daily" not in rows["Operation Earth Goddess"]
         )
         assert "none of the archived articles" in rows["Operation Demeter V"]
+
+    def test_it_counts_a_name_as_used_by_every_published_article_that_prints_it_whole(self, client, seed):
+        Claim.objects.filter(article__outlet__slug="global-times", figure__operation__slug="demeter-v").delete()
+        make.article("Officials described OPERATION DEMETER V in detail.", source=make.outlet("Printed Name Daily"))
+        make.article("Nothing here.", source=make.outlet("Title Daily"), title="Demeter V: what was found")
+        make.article("Customs also ran Demeter VI and Demeter Vth.", source=make.outlet("Other Operation Daily"))
+        make.article("Operation Earth Goddess, a draft.", source=make.outlet("Draft Daily"), status="draft")
+        html = text(client.get("/operations/demeter-v/"))
+        rows = dict(re.findall(r'data-label="Name">“([^”]+)”</th>.*?data-label="Used by">(.*?)</td>', html, re.S))
+        assert "Global Times" in rows["Operation Earth Goddess"]
+        assert "Printed Name Daily" in rows["Operation Demeter V"]
+        assert "Title Daily" in rows["Demeter V"] and "Printed Name Daily" in rows["Demeter V"]
+        assert "Other Operation Daily" not in html and "Draft Daily" not in html
 
     def test_it_groups_the_figures_by_measure(self, client, seed):
         page = visible(client.get("/operations/demeter-v/"))

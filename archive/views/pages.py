@@ -1,3 +1,7 @@
+import re
+from functools import reduce
+from operator import or_
+
 from django.db.models import (
     BooleanField,
     Count,
@@ -230,6 +234,14 @@ class ArticleDetail(PublicView, DetailView):
         return context
 
 
+def printed_whole(name):
+    r"""A regular expression (for `iregex`) matching `name` printed as whole words, across line
+    breaks. `\W`, not `\b`, marks the word edges: it means the same on SQLite (Python's re) and
+    on PostgreSQL, where `\b` is a backspace."""
+    words = r"\s+".join(re.escape(word) for word in name.split())
+    return rf"(^|\W){words}(\W|$)"
+
+
 class OperationDetail(PublicView, DetailView):
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
@@ -242,15 +254,18 @@ class OperationDetail(PublicView, DetailView):
             (alias.name, alias.note) for alias in operation.aliases.all()
         ]
         uses = {
-            f"uses_{index}": ExpressionWrapper(Q(body__icontains=name), output_field=BooleanField())
+            f"uses_{index}": ExpressionWrapper(
+                Q(title__iregex=printed_whole(name)) | Q(body__iregex=printed_whole(name)),
+                output_field=BooleanField(),
+            )
             for index, (name, _) in enumerate(names)
         }
         articles = list(
             public_articles()
-            .filter(Exists(public_claims().filter(article=OuterRef("pk"), figure__operation=operation)))
+            .annotate(**uses)
+            .filter(reduce(or_, (Q(**{name: True}) for name in uses)))
             .select_related("outlet")
             .defer("body", "provenance")
-            .annotate(**uses)
             .order_by(F("published_on").asc(nulls_last=True), "title", "pk")
         )
         context["names"] = [
