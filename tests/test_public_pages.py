@@ -80,6 +80,15 @@ def test_it_links_the_stylesheet_it_ships(client, seed):
     assert finders.find("archive/archive.css")
 
 
+@pytest.mark.parametrize("url", ["/", "/articles/"])
+def test_it_says_how_many_claims_each_listed_article_has(client, seed, url):
+    make.sourced_figure([7], sources=[make.outlet("One Claim Daily")])
+    page = visible(client.get(url))
+    assert "China Daily, 27 November 2019 · 11 claims " in page
+    assert "One Claim Daily, 15 January 2020 · 1 claim " in page
+    assert "numbers claimed" not in page
+
+
 class TestHome:
     def test_it_counts_what_the_archive_holds(self, client, seed):
         page = visible(client.get("/"))
