@@ -39,6 +39,7 @@ from .csv.resources import (
     OutletResource,
     PersonResource,
 )
+from .derivation import refresh_figures
 from .filters import matching
 from .models import (
     Article,
@@ -49,7 +50,6 @@ from .models import (
     Organisation,
     Outlet,
     Person,
-    lock_figures,
 )
 from .vocabulary import FigureStatus, Status
 
@@ -292,9 +292,7 @@ def change_status(modeladmin, request, queryset, status, done):
             default_change_reason=f"{done.capitalize()} from the {model._meta.verbose_name} list",
         )
         figures = modeladmin.figures_touched_by([row.pk for row in changing])
-        lock_figures([figure.pk for figure in figures])
-        for figure in figures:
-            figure.refresh_derived(locked=True)
+        refresh_figures([figure.pk for figure in figures])
     if not changing:
         modeladmin.message_user(
             request, f"No {model._meta.verbose_name_plural} changed: they were all {done} already.", messages.WARNING

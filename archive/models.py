@@ -13,7 +13,6 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import numbers
-from .status import Reading, figure_status
 from .vocabulary import (
     MEASURE_DIMENSION,
     UNIT_DIMENSION,
@@ -336,10 +335,9 @@ class Article(SlugModel):
                     claim.locate()
                     Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
             if previous and (previous["status"], previous["outlet_id"]) != (self.status, self.outlet_id):
-                figures = list(Figure.objects.filter(claims__article=self).distinct().order_by("pk"))
-                lock_figures([figure.pk for figure in figures])
-                for figure in figures:
-                    figure.refresh_derived(locked=True)
+                from .derivation import refresh_figures
+
+                refresh_figures(Claim.objects.filter(article=self).values_list("figure_id", flat=True))
 
     def number_coverage(self):
         """The numbers printed in the body, each paired with the claims that state it."""
@@ -456,54 +454,11 @@ class Figure(SlugModel):
             self.refresh_derived(locked=True)
 
     def refresh_derived(self, locked=False):
-        """Recompute the status, counts and hints from the published claims as committed. Under
-        the figure's row lock (see `lock_figures`), so that of two writers changing its claims at
-        once, the second recomputes after the first has committed and sees both changes."""
-        with transaction.atomic():
-            if not locked:
-                lock_figures([self.pk])
-            self.refresh_status()
-            self.refresh_misattributions()
+        """Recompute the status, counts and hints (`archive/derivation.py`), and read the new status
+        and counts into this instance."""
+        from .derivation import refresh_figures
 
-    def refresh_status(self):
-        readings = [
-            Reading(article_id, value, bound, precision)
-            for article_id, value, bound, precision in Claim.objects.published()
-            .filter(figure=self)
-            .values_list("article_id", "normalised_value", "bound", "normalised_precision")
-        ]
-        self.status = figure_status(readings)
-        self.source_count = len({reading.article_id for reading in readings})
-        self.published_claim_count = len(readings)
-        Figure.objects.filter(pk=self.pk).update(
-            status=self.status, source_count=self.source_count, published_claim_count=self.published_claim_count
-        )
-
-    def refresh_misattributions(self):
-        """Link this figure to figures of the same operation, about another actor or
-        scope, to which another outlet gives a value this figure's sources give."""
-        suspects = set()
-        if self.operation_id:
-            mine = set(
-                Claim.objects.published().filter(figure=self).values_list("normalised_value", "article__outlet_id")
-            )
-            values = {value for value, _ in mine}
-            others = (
-                Claim.objects.published()
-                .filter(
-                    figure__operation_id=self.operation_id,
-                    figure__measure__in=[m for m, d in MEASURE_DIMENSION.items() if d == self.dimension],
-                    normalised_value__in=values,
-                )
-                .exclude(figure__organisation_id=self.organisation_id)
-                .values_list("figure_id", "normalised_value", "article__outlet_id")
-            )
-            suspects = {
-                figure_id
-                for figure_id, value, outlet_id in others
-                if any(value == my_value and outlet_id != my_outlet for my_value, my_outlet in mine)
-            }
-        self.possible_misattributions.set(suspects)
+        self.status, self.source_count, self.published_claim_count = refresh_figures([self.pk], locked)[self.pk]
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -665,11 +620,11 @@ class Claim(VersionedModel):
             self.locate()
             previous_figure_id = Claim.objects.filter(pk=self.pk).values_list("figure_id", flat=True).first()
             super().save(*args, **kwargs)
-            figure_ids = {self.figure_id, previous_figure_id} - {None}
-            lock_figures(figure_ids)
-            self.figure.refresh_derived(locked=True)
-            if previous_figure_id and previous_figure_id != self.figure_id:
-                Figure.objects.get(pk=previous_figure_id).refresh_derived(locked=True)
+            from .derivation import refresh_figures
+
+            derived = refresh_figures({self.figure_id, previous_figure_id})
+            # Whoever saved the claim may read its figure's new status from it.
+            self.figure.status, self.figure.source_count, self.figure.published_claim_count = derived[self.figure_id]
 
 
 def format_decimal(value):
@@ -682,9 +637,9 @@ def format_decimal(value):
 
 @receiver(post_delete, sender=Claim)
 def refresh_figure_after_claim_deleted(sender, instance, **kwargs):
-    figure = Figure.objects.filter(pk=instance.figure_id).first()
-    if figure:
-        figure.refresh_derived()
+    from .derivation import refresh_figures
+
+    refresh_figures([instance.figure_id])
 
 
 # Every writer takes its row locks in one order, articles, then claims, then operations, then

@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from archive import middleware
 from archive.csv import claims as claims_import
-from archive.csv.derived import Misattribution, refresh_figures
 from archive.csv.files import import_file
+from archive.derivation import Misattribution, refresh_figures
 from archive.models import Article, Claim, Figure, Operation, Organisation, Outlet, find_quote, locked_articles
 from archive.vocabulary import Status
 

@@ -26,9 +26,10 @@ from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 from import_export.results import RowResult
 
+from archive.derivation import refresh_figures
 from archive.models import Claim, Figure, lock_imports, locked_articles
 
-from .derived import Flags, batched, notices, refresh_figures
+from .derived import Flags, batched, notices
 from .locating import Body, locate
 from .reading import Problem
 

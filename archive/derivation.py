@@ -1,0 +1,134 @@
+"""A figure's derived state, recomputed from its published claims for a batch of figures at
+once: every writer calls `refresh_figures()`, a single save with a batch of one.
+
+- status: the rule of `archive/status.py` over the figure's published claims in published
+  articles;
+- source_count: the published articles among them; published_claim_count: the claims;
+- possible misattributions: two figures are linked, both ways, when they belong to the same
+  operation, are about different organisations and measure the same dimension, and a published
+  claim of each gives the same value (in the base unit), the two claims from different outlets.
+  A figure without an operation has no hints.
+
+A refresh recomputes every hint that involves one of its figures and leaves the others alone.
+
+The module reads the models, so it imports them; `archive/models.py`, which Django loads before
+anything else of the app, imports it inside the methods that call it.
+"""
+
+from collections import defaultdict, namedtuple
+from itertools import groupby
+from operator import itemgetter
+
+from django.db import transaction
+from django.db.models import Q
+
+from archive.models import Claim, Figure, chunked, lock_figures
+from archive.status import Reading, figure_status
+from archive.vocabulary import MEASURE_DIMENSION
+
+Misattribution = Figure.possible_misattributions.through
+Derived = namedtuple("Derived", ["status", "source_count", "published_claim_count"])
+
+
+def refresh_figures(figure_ids, locked=False):
+    """Recompute the figures' status, counts and hints from the published claims as committed,
+    and return each figure's `Derived` values by pk. Under the figures' row locks (see
+    `lock_figures`; `locked` when the caller holds them already), so that of two writers
+    changing a figure's claims at once, the second recomputes after the first has committed."""
+    figure_ids = sorted(set(figure_ids) - {None})
+    derived, operations = {}, set()
+    with transaction.atomic():
+        if not locked:
+            lock_figures(figure_ids)
+        for chunk in chunked(figure_ids):
+            operations |= _refresh_statuses(chunk, derived)
+        _refresh_misattributions(figure_ids, operations)
+    return derived
+
+
+def _refresh_statuses(figure_ids, derived):
+    """Store each figure's status and counts that changed, record all of them in `derived`, and
+    return the figures' operations."""
+    readings = defaultdict(list)
+    published = Claim.objects.published().filter(figure_id__in=figure_ids)
+    for figure_id, *reading in published.values_list(
+        "figure_id", "article_id", "normalised_value", "bound", "normalised_precision"
+    ):
+        readings[figure_id].append(Reading(*reading))
+    changed = defaultdict(list)
+    operations = set()
+    stored = Figure.objects.filter(pk__in=figure_ids).values_list(
+        "pk", "operation_id", "status", "source_count", "published_claim_count"
+    )
+    for pk, operation_id, *before in stored:
+        figure_readings = readings[pk]
+        derived[pk] = new = Derived(
+            figure_status(figure_readings),
+            len({reading.article_id for reading in figure_readings}),
+            len(figure_readings),
+        )
+        if new != tuple(before):
+            changed[new].append(pk)
+        if operation_id is not None:
+            operations.add(operation_id)
+    for new, pks in changed.items():
+        Figure.objects.filter(pk__in=pks).update(**new._asdict())
+    return operations
+
+
+def _refresh_misattributions(figure_ids, operations):
+    affected = set(figure_ids)
+    wanted = set()
+    for chunk in chunked(sorted(operations)):
+        # One operation's claims at a time: the rows come ordered by operation.
+        rows = (
+            Claim.objects.published()
+            .filter(figure__operation_id__in=chunk)
+            .order_by("figure__operation_id")
+            .values_list(
+                "figure__operation_id",
+                "figure_id",
+                "figure__organisation_id",
+                "figure__measure",
+                "normalised_value",
+                "article__outlet_id",
+            )
+        )
+        for _, claims in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+            for one, other in _pairs(claims, affected):
+                wanted |= {(one, other), (other, one)}
+    stored = {}
+    for chunk in chunked(figure_ids):
+        links = Misattribution.objects.filter(Q(from_figure_id__in=chunk) | Q(to_figure_id__in=chunk))
+        stored.update({(a, b): pk for pk, a, b in links.values_list("pk", "from_figure_id", "to_figure_id")})
+    # Only what changed is written: a refresh that finds the hints as they were writes nothing.
+    gone = [pk for pair, pk in stored.items() if pair not in wanted]
+    for chunk in chunked(gone):
+        Misattribution.objects.filter(pk__in=chunk).delete()
+    Misattribution.objects.bulk_create(
+        [Misattribution(from_figure_id=a, to_figure_id=b) for a, b in sorted(wanted - stored.keys())],
+        batch_size=1000,
+    )
+
+
+def _pairs(claims, affected):
+    """The pairs of figures to link, from the published claims of one operation, where one of
+    the two is among the figures refreshed."""
+    outlets = defaultdict(lambda: defaultdict(set))  # (dimension, value) -> figure -> outlets
+    organisation = {}
+    for _, figure_id, organisation_id, measure, value, outlet_id in claims:
+        outlets[MEASURE_DIMENSION[measure], value][figure_id].add(outlet_id)
+        organisation[figure_id] = organisation_id
+    pairs = set()
+    for by_figure in outlets.values():
+        figures = sorted(by_figure)
+        for i, one in enumerate(figures):
+            for other in figures[i + 1 :]:
+                if (
+                    (one in affected or other in affected)
+                    and organisation[one] != organisation[other]
+                    # Some claim of each from a different outlet: not both from one and the same.
+                    and not (len(by_figure[one]) == 1 and by_figure[one] == by_figure[other])
+                ):
+                    pairs.add((one, other))
+    return pairs
