@@ -50,6 +50,7 @@ from .models import (
     Organisation,
     Outlet,
     Person,
+    orphan_message,
 )
 from .vocabulary import FigureStatus, Status
 
@@ -503,6 +504,21 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None and request.method == "POST":
+            # The article's form is checked before its claims': tell it which quotes change too.
+            article.quote_edits = posted_quote_edits(article, request.POST)
+        return article
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        article.quote_edits = {}
+        orphans = article.claims_orphaned_by(article.body)
+        if orphans:  # an edited quote's row was not saved after all: roll the whole page back
+            raise ValidationError(orphan_message(orphans))
+
     def for_list(self, queryset):
         # A subquery per listed article, not a join grouped over every article: the count and
         # the date hierarchy's queries then read the articles alone.
@@ -555,6 +571,24 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
 
     def figures_touched_by(self, article_pks):
         return list(Figure.objects.filter(claims__article__in=article_pks).distinct().order_by("pk"))
+
+
+def posted_quote_edits(article, data):
+    """{claim id: its new quote, or None when it is deleted} for the article's claims whose quote
+    the posted claims inline changes. Whether anything is saved is still the inline's to decide."""
+    prefix = Claim._meta.get_field("article").remote_field.get_accessor_name()
+    current = dict(article.claims.values_list("pk", "quote"))
+    edits = {}
+    for row in range(len(current)):
+        pk = data.get(f"{prefix}-{row}-id", "")
+        if not pk.isdigit() or int(pk) not in current:
+            continue
+        quote = data.get(f"{prefix}-{row}-quote", "").strip()
+        if data.get(f"{prefix}-{row}-DELETE"):
+            edits[int(pk)] = None
+        elif quote and quote != current[int(pk)]:
+            edits[int(pk)] = quote
+    return edits
 
 
 def words_before(body, start, count=8):

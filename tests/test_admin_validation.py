@@ -270,6 +270,31 @@ def test_it_moves_the_claims_with_a_body_edit_that_keeps_their_quotes(editor_cli
     assert china_daily.body[moved.value_start : moved.value_end] == "1,500"
 
 
+def test_it_fixes_a_typo_in_the_body_and_in_the_quotes_that_print_it_in_one_save(
+    editor_client, china_daily, waste_claim
+):
+    url, response, data = article_page(editor_client, china_daily)
+    data["body"] = data["body"].replace("roughly 1,500 tons of waste", "roughly 1,500 tonnes of waste")
+    quote = inline_row(data, inline_prefix(response, "claim"), "quote", waste_claim.pk)
+    data[quote] = data[quote].replace("tons", "tonnes")
+
+    assert editor_client.post(url, data).status_code == 302
+
+    fixed = Claim.objects.get(pk=waste_claim.pk)
+    china_daily.refresh_from_db()
+    assert "1,500 tonnes of waste" in fixed.quote
+    assert china_daily.body[fixed.quote_start : fixed.quote_end] == fixed.quote
+    assert china_daily.body[fixed.value_start : fixed.value_end] == "1,500"
+
+
+def test_it_saves_nothing_of_a_body_fix_whose_quote_fix_is_wrong(editor_client, china_daily, waste_claim):
+    url, response, data = article_page(editor_client, china_daily)
+    data["body"] = data["body"].replace("roughly 1,500 tons of waste", "roughly 1,500 tonnes of waste")
+    quote = inline_row(data, inline_prefix(response, "claim"), "quote", waste_claim.pk)
+    data[quote] = data[quote].replace("tons", "tones")
+    assert_refused(editor_client, url, data, "This quote does not appear in the body of the article")
+
+
 def figure_page(client, figure):
     url = reverse("admin:archive_figure_change", args=[figure.pk])
     response = client.get(url)
