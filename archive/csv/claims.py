@@ -12,7 +12,7 @@ they take this path instead, with the same resource's fields reading every cell:
    by article, figure and quote position, the database's unique key;
 3. new and changed claims are written in bulk, with their history, inside one transaction
    (on PostgreSQL through COPY, changes by way of a temporary table and one UPDATE);
-4. at the end the affected figures are refreshed once each, set-wise (derived.py).
+4. at the end the affected figures are refreshed once each, set-wise (archive/derivation.py).
 
 Any problem anywhere rolls the whole transaction back, as for every other kind.
 """
