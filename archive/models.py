@@ -1,4 +1,3 @@
-import re
 from decimal import Decimal
 
 from django import forms
@@ -15,17 +14,13 @@ from simple_history.models import HistoricalRecords
 from . import numbers
 from .vocabulary import (
     MEASURE_DIMENSION,
-    UNIT_DIMENSION,
     Bound,
     FigureStatus,
     Measure,
     Status,
     Unit,
-    to_base_unit,
     units_for,
 )
-
-MAX_QUOTE_LENGTH = 2000
 
 
 def choices_check(field, choices, name):
@@ -306,11 +301,13 @@ class Article(SlugModel):
         is judged by its new quote: a typo fixed in the body and in its quotes at once."""
         if not self.pk:
             return []
-        edits = getattr(self, "quote_edits", {})
+        from .locating import Body
+
+        edits, prepared = getattr(self, "quote_edits", {}), Body(body)
         return [
             claim
             for claim in self.claims.select_related("figure")
-            if (quote := edits.get(claim.pk, claim.quote)) is not None and find_quote(body, quote) is None
+            if (quote := edits.get(claim.pk, claim.quote)) is not None and prepared.find(quote) is None
         ]
 
     def clean(self):
@@ -329,10 +326,13 @@ class Article(SlugModel):
                     raise ValidationError({"body": orphan_message(orphans)})
             super().save(*args, **kwargs)
             if previous and previous["body"] != self.body:
+                from .locating import Body
+
                 # Claims whose quote this save edits are located by their own save, which follows.
+                body = Body(self.body)
                 for claim in self.claims.exclude(pk__in=getattr(self, "quote_edits", {})):
                     claim.article = self
-                    claim.locate()
+                    claim.locate(body)
                     Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
             if previous and (previous["status"], previous["outlet_id"]) != (self.status, self.outlet_id):
                 from .derivation import refresh_figures
@@ -354,15 +354,6 @@ def orphan_message(claims):
         f"This edit would remove the quoted text of {len(claims)} claim(s) from the body: {listed}. "
         "Edit or delete those claims first."
     )
-
-
-def find_quote(body, quote):
-    """(start, end) of `quote` in `body`, where any run of whitespace matches any other."""
-    words = quote.split()
-    if not words:
-        return None
-    match = re.search(r"\s+".join(re.escape(word) for word in words), body)
-    return (match.start(), match.end()) if match else None
 
 
 class Figure(SlugModel):
@@ -538,59 +529,14 @@ class Claim(VersionedModel):
 
     natural_key.dependencies = ["archive.article", "archive.figure"]
 
-    def locate(self):
+    def locate(self, body=None):
         """Find the quote in the body and the value in the quote, or raise ValidationError
-        naming the field at fault. Sets the derived position and value fields."""
-        errors = {}
-        if len(self.quote) > MAX_QUOTE_LENGTH:
-            raise ValidationError(
-                {"quote": f"A quote is at most {MAX_QUOTE_LENGTH:,} characters; this one has {len(self.quote):,}."}
-            )
-        if self.figure_id and self.unit and UNIT_DIMENSION.get(self.unit) != MEASURE_DIMENSION.get(self.figure.measure):
-            errors["unit"] = (
-                f"{Unit(self.unit).label.capitalize()} cannot measure “{self.figure.get_measure_display()}”; "
-                f"use {', '.join(Unit(u).label for u in units_for(self.figure.measure))}."
-            )
-        span = find_quote(self.article.body, self.quote)
-        if span is None:
-            errors["quote"] = f"This quote does not appear in the body of the article “{self.article}”."
-            raise ValidationError(errors)
-        self.quote_start, self.quote_end = span
-        if errors:
-            raise ValidationError(errors)
-        printed = self._printed_value()
-        self.value_start = self.quote_start + printed.start
-        self.value_end = self.quote_start + printed.end
-        self.value_printed = printed.text[:200]
-        self.normalised_value = to_base_unit(self.value, self.unit)
-        self.normalised_precision = to_base_unit(printed.precision, self.unit)
+        naming the field at fault (the rule: `archive/locating.py`). Sets the derived position
+        and value fields. `body`: the article's body prepared by `locating.Body`, when many
+        claims of the article are located at once."""
+        from .locating import Body, locate
 
-    def _printed_value(self):
-        """The number in the quoted passage that prints this claim's value."""
-        passage = self.article.body[self.quote_start : self.quote_end]
-        printed = numbers.find_numbers(passage)
-        candidates = [number for number in printed if numbers.matches_value(number, self.value)]
-        shown = format_decimal(self.value)
-        if not candidates:
-            found = ", ".join(f"“{number.text}”" for number in printed) or "no number"
-            raise ValidationError({"value": f"The quote does not print {shown}: it prints {found}."})
-        if self.value < 0 and not numbers.DECREASE_WORDS.search(passage):
-            raise ValidationError(
-                {
-                    "value": f"The quote prints {format_decimal(-self.value)} but says nothing of a decrease, "
-                    f"so the value cannot be {shown}."
-                }
-            )
-        for number in candidates:
-            if number.bound in (Bound.EXACT, self.bound):
-                return number
-        number = candidates[0]
-        raise ValidationError(
-            {
-                "bound": f"The quote prints “{number.text}”: the bound should be “{Bound(number.bound).label}”, "
-                f"not “{Bound(self.bound).label}”."
-            }
-        )
+        locate(self, body or Body(self.article.body))
 
     def located_fields(self):
         return {

@@ -69,12 +69,12 @@ DIGITS = re.compile(
     re.IGNORECASE,
 )
 
-_NUMBER_WORDS = sorted(
+NUMBER_WORDS = sorted(
     [*SMALL_WORDS, *TENS_WORDS, *SCALES, "hundred", "dozen", "half", "quarter"],
     key=len,
     reverse=True,
 )
-_WORD = r"(?:{})".format("|".join(_NUMBER_WORDS))
+_WORD = r"(?:{})".format("|".join(NUMBER_WORDS))
 WORDS = re.compile(
     rf"\b(?:(?:a|an)\s+)?{_WORD}(?:(?:\s+|-|\s+and\s+|\s+(?:a|an)\s+){_WORD})*\b",
     re.IGNORECASE,
@@ -159,28 +159,34 @@ def _bound_before(text, start):
     return BOUND_WORDS[match.group(1).lower()], match.start()
 
 
+def read_digits(text, match, only=None):
+    """The number a match of `DIGITS` in `text` prints, or None when its value is not `only`
+    (reading the bound word is the costly part, skipped for numbers that cannot match)."""
+    integer_part, fraction_part = match.group("int"), match.group("frac") or ""
+    scale = SCALES[match.group("scale").lower()] if match.group("scale") else None
+    value = Decimal(integer_part.replace(",", "") + ("." + fraction_part if fraction_part else ""))
+    if scale:
+        value *= scale
+    if only is not None and value != only:
+        return None
+    bound, bound_start = _bound_before(text, match.start())
+    return PrintedNumber(
+        value=value,
+        start=match.start(),
+        end=match.end(),
+        text=text[bound_start : match.end()],
+        precision=_precision_of_digits(integer_part, fraction_part, scale),
+        bound=bound,
+        bound_start=bound_start,
+    )
+
+
 def find_numbers(text):
     """Every number printed in `text`, in order of appearance."""
     found = []
     taken = []
     for match in DIGITS.finditer(text):
-        integer_part, fraction_part = match.group("int"), match.group("frac") or ""
-        scale = SCALES[match.group("scale").lower()] if match.group("scale") else None
-        value = Decimal(integer_part.replace(",", "") + ("." + fraction_part if fraction_part else ""))
-        if scale:
-            value *= scale
-        bound, bound_start = _bound_before(text, match.start())
-        found.append(
-            PrintedNumber(
-                value=value,
-                start=match.start(),
-                end=match.end(),
-                text=text[bound_start : match.end()],
-                precision=_precision_of_digits(integer_part, fraction_part, scale),
-                bound=bound,
-                bound_start=bound_start,
-            )
-        )
+        found.append(read_digits(text, match))
         taken.append((match.start(), match.end()))
     for match in WORDS.finditer(text):
         if any(start < match.end() and match.start() < end for start, end in taken):

@@ -23,7 +23,8 @@ from archive import middleware
 from archive.csv import claims as claims_import
 from archive.csv.files import import_file
 from archive.derivation import Misattribution, refresh_figures
-from archive.models import Article, Claim, Figure, Operation, Organisation, Outlet, find_quote, locked_articles
+from archive.locating import find_quote
+from archive.models import Article, Claim, Figure, Operation, Organisation, Outlet, locked_articles
 from archive.vocabulary import Status
 
 from .admin_forms import form_data

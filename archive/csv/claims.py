@@ -7,7 +7,7 @@ they take this path instead, with the same resource's fields reading every cell:
 
 1. rows are read in batches; each batch costs a few queries (its articles' bodies, its
    figures' measures, the claims these articles already have);
-2. each row is checked in memory with the model's own rules (`Claim.locate()`: quote in
+2. each row is checked in memory with the model's own rules (archive/locating.py: quote in
    the body, value printed in the quote, bound and unit) and matched to an existing claim
    by article, figure and quote position, the database's unique key;
 3. new and changed claims are written in bulk, with their history, inside one transaction
@@ -27,10 +27,10 @@ from django.utils import timezone
 from import_export.results import RowResult
 
 from archive.derivation import refresh_figures
+from archive.locating import Body, locate
 from archive.models import Claim, Figure, lock_imports, locked_articles
 
 from .derived import Flags, batched, notices
-from .locating import Body, locate
 from .reading import Problem
 
 BATCH = 2000

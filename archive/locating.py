@@ -1,0 +1,142 @@
+"""Locating a claim: its quote in the article's body, and its value in the quote.
+
+The rule, each part refused with a message naming the field at fault:
+
+1. quote: a quote is at most `MAX_QUOTE_LENGTH` characters ("A quote is at most 2,000
+   characters; this one has 2,001.").
+2. unit: the unit's dimension is the figure's measure's ("Count cannot measure “weight
+   seized”; use kilograms, tonnes.").
+3. quote: the quote appears verbatim in the body, where any run of whitespace matches any
+   other ("This quote does not appear in the body of the article “A”."). Its position is the
+   first place it appears.
+4. value: the value is printed inside the quote, in digits or in words (`archive.numbers`),
+   listing what the quote prints otherwise ("The quote does not print 23: it prints “1,500”.");
+   a negative value is printed as its size with a word of decrease in the quote ("The quote
+   prints 23 but says nothing of a decrease, so the value cannot be -23.").
+5. bound: a bound word printed just before the number is the claim's bound; a number printed
+   without one may carry any bound ("The quote prints “roughly 1,500”: the bound should be
+   “about”, not “exactly”.").
+
+A wrong unit is reported with a missing quote; the value and the bound are read only once the
+quote is found and the unit is right.
+
+Claims are located in batches: a `Body` is prepared once per article and reused for all its
+claims (an import's thousands, an article's relocation after its body changes); a single
+claim's save is a batch of one. A prepared body has its whitespace runs collapsed to single
+spaces, with a table back to the original positions, and a quote's words joined by single
+spaces are found in it with `str.find`: an occurrence of "w1 w2 ..." in the collapsed text is
+exactly a match of `w1\\s+w2...` in the original, which starts and ends on non-space
+characters, and the first is the first (`str.split()` and `\\s` know the same whitespace).
+
+In the usual passage, ASCII text with no number word in it, only numbers in digits can print
+the value, so only those are read, and only the ones equal to the value get their bound word
+read; any other passage has every number in it read.
+"""
+
+import re
+from bisect import bisect_right
+
+from django.core.exceptions import ValidationError
+
+from archive import numbers
+from archive.models import format_decimal
+from archive.vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Unit, to_base_unit, units_for
+
+MAX_QUOTE_LENGTH = 2000
+LONG_WHITESPACE = re.compile(r"\s\s+")
+WORD = re.compile(r"\w+")
+NUMBER_WORDS = frozenset(word.lower() for word in numbers.NUMBER_WORDS)
+
+
+class Body:
+    """An article body prepared for finding many quotes in it."""
+
+    def __init__(self, text):
+        self.text = text
+        # re.sub(r"\s+", " ", text), three times faster: str.split() knows the same whitespace.
+        self.collapsed = (" " if text[:1].isspace() else "") + " ".join(text.split())
+        # After each run of two or more whitespace characters, collapsed positions lag the
+        # original ones by all the characters removed so far.
+        self.starts, self.shifts = [], []
+        removed = 0
+        for run in LONG_WHITESPACE.finditer(text):
+            removed += run.end() - run.start() - 1
+            self.starts.append(run.end() - removed)
+            self.shifts.append(removed)
+
+    def original(self, position):
+        index = bisect_right(self.starts, position)
+        return position + (self.shifts[index - 1] if index else 0)
+
+    def find(self, quote):
+        """(start, end) of `quote` in the text, or None."""
+        words = quote.split()
+        if not words:
+            return None
+        needle = " ".join(words)
+        at = self.collapsed.find(needle)
+        if at < 0:
+            return None
+        return self.original(at), self.original(at + len(needle) - 1) + 1
+
+
+def find_quote(body, quote):
+    """(start, end) of `quote` in the text `body`, where any run of whitespace matches any other."""
+    return Body(body).find(quote)
+
+
+def locate(claim, body):
+    """Set the claim's position and value fields from its quote in `body` (the `Body` of its
+    article), or raise ValidationError naming the field at fault."""
+    if len(claim.quote) > MAX_QUOTE_LENGTH:
+        raise ValidationError(
+            {"quote": f"A quote is at most {MAX_QUOTE_LENGTH:,} characters; this one has {len(claim.quote):,}."}
+        )
+    errors = {}
+    if claim.figure_id and claim.unit and UNIT_DIMENSION.get(claim.unit) != MEASURE_DIMENSION.get(claim.figure.measure):
+        errors["unit"] = (
+            f"{Unit(claim.unit).label.capitalize()} cannot measure “{claim.figure.get_measure_display()}”; "
+            f"use {', '.join(Unit(u).label for u in units_for(claim.figure.measure))}."
+        )
+    span = body.find(claim.quote)
+    if span is None:
+        errors["quote"] = f"This quote does not appear in the body of the article “{claim.article}”."
+        raise ValidationError(errors)
+    claim.quote_start, claim.quote_end = span
+    if errors:
+        raise ValidationError(errors)
+    printed = printed_value(body.text[claim.quote_start : claim.quote_end], claim.value, claim.bound)
+    claim.value_start = claim.quote_start + printed.start
+    claim.value_end = claim.quote_start + printed.end
+    claim.value_printed = printed.text[:200]
+    claim.normalised_value = to_base_unit(claim.value, claim.unit)
+    claim.normalised_precision = to_base_unit(printed.precision, claim.unit)
+
+
+def printed_value(passage, value, bound):
+    """The number in `passage` that prints `value` with `bound`, or raise ValidationError."""
+    if passage.isascii() and NUMBER_WORDS.isdisjoint(WORD.findall(passage.lower())):
+        matches = numbers.DIGITS.finditer(passage)
+        candidates = [number for match in matches if (number := numbers.read_digits(passage, match, abs(value)))]
+    else:
+        candidates = [number for number in numbers.find_numbers(passage) if numbers.matches_value(number, value)]
+    if not candidates:
+        found = ", ".join(f"“{number.text}”" for number in numbers.find_numbers(passage)) or "no number"
+        raise ValidationError({"value": f"The quote does not print {format_decimal(value)}: it prints {found}."})
+    if value < 0 and not numbers.DECREASE_WORDS.search(passage):
+        raise ValidationError(
+            {
+                "value": f"The quote prints {format_decimal(-value)} but says nothing of a decrease, "
+                f"so the value cannot be {format_decimal(value)}."
+            }
+        )
+    for number in candidates:
+        if number.bound in (Bound.EXACT, bound):
+            return number
+    number = candidates[0]
+    raise ValidationError(
+        {
+            "bound": f"The quote prints “{number.text}”: the bound should be “{Bound(number.bound).label}”, "
+            f"not “{Bound(bound).label}”."
+        }
+    )
