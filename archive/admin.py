@@ -29,8 +29,8 @@ from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
-from .csv.admin import CsvImportExportMixin
-from .csv.resources import (
+from .csv_io.admin import CsvImportExportMixin
+from .csv_io.resources import (
     ArticleResource,
     ClaimResource,
     FigureResource,

@@ -9,7 +9,7 @@ The rule, each part refused with a message naming the field at fault:
 3. quote: the quote appears verbatim in the body, where any run of whitespace matches any
    other ("This quote does not appear in the body of the article “A”."). Its position is the
    first place it appears.
-4. value: the value is printed inside the quote, in digits or in words (`archive.numbers`),
+4. value: the value is printed inside the quote, in digits or in words (`archive.printed_numbers`),
    listing what the quote prints otherwise ("The quote does not print 23: it prints “1,500”.");
    a negative value is printed as its size with a word of decrease in the quote ("The quote
    prints 23 but says nothing of a decrease, so the value cannot be -23.").
@@ -38,14 +38,14 @@ from bisect import bisect_right
 
 from django.core.exceptions import ValidationError
 
-from archive import numbers
+from archive import printed_numbers
 from archive.models import format_decimal
 from archive.vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Unit, to_base_unit, units_for
 
 MAX_QUOTE_LENGTH = 2000
 LONG_WHITESPACE = re.compile(r"\s\s+")
 WORD = re.compile(r"\w+")
-NUMBER_WORDS = frozenset(word.lower() for word in numbers.NUMBER_WORDS)
+NUMBER_WORDS = frozenset(word.lower() for word in printed_numbers.NUMBER_WORDS)
 
 
 class Body:
@@ -116,14 +116,16 @@ def locate(claim, body):
 def printed_value(passage, value, bound):
     """The number in `passage` that prints `value` with `bound`, or raise ValidationError."""
     if passage.isascii() and NUMBER_WORDS.isdisjoint(WORD.findall(passage.lower())):
-        matches = numbers.DIGITS.finditer(passage)
-        candidates = [number for match in matches if (number := numbers.read_digits(passage, match, abs(value)))]
+        matches = printed_numbers.DIGITS.finditer(passage)
+        read = (printed_numbers.read_digits(passage, match, abs(value)) for match in matches)
+        candidates = [number for number in read if number]
     else:
-        candidates = [number for number in numbers.find_numbers(passage) if numbers.matches_value(number, value)]
+        printed = printed_numbers.find_numbers(passage)
+        candidates = [number for number in printed if printed_numbers.matches_value(number, value)]
     if not candidates:
-        found = ", ".join(f"“{number.text}”" for number in numbers.find_numbers(passage)) or "no number"
+        found = ", ".join(f"“{number.text}”" for number in printed_numbers.find_numbers(passage)) or "no number"
         raise ValidationError({"value": f"The quote does not print {format_decimal(value)}: it prints {found}."})
-    if value < 0 and not numbers.DECREASE_WORDS.search(passage):
+    if value < 0 and not printed_numbers.DECREASE_WORDS.search(passage):
         raise ValidationError(
             {
                 "value": f"The quote prints {format_decimal(-value)} but says nothing of a decrease, "

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from . import numbers
+from . import printed_numbers
 from .vocabulary import (
     MEASURE_DIMENSION,
     Bound,
@@ -344,7 +344,7 @@ class Article(SlugModel):
         spans = list(self.claims.values_list("value_start", "value_end", "pk"))
         return [
             (number, [pk for start, end, pk in spans if start < number.end and number.start < end])
-            for number in numbers.figures_in(self.body)
+            for number in printed_numbers.figures_in(self.body)
         ]
 
 

@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from archive.admin import ArchiveAdmin
-from archive.csv.resources import RESOURCES
+from archive.csv_io.resources import RESOURCES
 
 from .csv_support import export_csv
 

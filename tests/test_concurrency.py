@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from archive import middleware
-from archive.csv import claims as claims_import
-from archive.csv.files import import_file
+from archive.csv_io import claims as claims_import
+from archive.csv_io.files import import_file
 from archive.derivation import Misattribution, refresh_figures
 from archive.locating import find_quote
 from archive.models import Article, Claim, Figure, Operation, Organisation, Outlet, locked_articles

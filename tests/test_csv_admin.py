@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from archive.csv.admin import MAX_UPLOAD_MB
-from archive.csv.resources import RESOURCES
+from archive.csv_io.admin import MAX_UPLOAD_MB
+from archive.csv_io.resources import RESOURCES
 from archive.models import Claim, Outlet
 
 from .csv_support import (
@@ -207,7 +207,7 @@ def test_export_text_from_the_archive_is_never_run_by_a_spreadsheet(editor_clien
 
 
 def test_the_admin_sends_long_files_of_row_by_row_kinds_to_the_command_line(editor_client, seed, monkeypatch, tmp_path):
-    monkeypatch.setattr("archive.csv.admin.MAX_ROW_BY_ROW_ROWS", 2)
+    monkeypatch.setattr("archive.csv_io.admin.MAX_ROW_BY_ROW_ROWS", 2)
     rows = [["name"], ["Xinhua"], ["Reuters"], ["AFP"]]
 
     response = upload(editor_client, "outlets", rows)

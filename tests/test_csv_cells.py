@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.csv import cells
+from archive.csv_io import cells
 from archive.vocabulary import Unit
 
 

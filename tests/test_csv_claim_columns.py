@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from import_export.fields import Field
 
-from archive.csv.claims import ClaimImport
-from archive.csv.reading import read_dataset
-from archive.csv.resources import ClaimResource
-from archive.csv.widgets import TextWidget
+from archive.csv_io.claims import ClaimImport
+from archive.csv_io.reading import read_dataset
+from archive.csv_io.resources import ClaimResource
+from archive.csv_io.widgets import TextWidget
 from archive.models import Claim
 
 from .csv_support import CHINA_DAILY, SEVENTY_THREE, csv_text, export_csv

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archive.csv.derived import Flags, notices
+from archive.csv_io.derived import Flags, notices
 from archive.models import Claim, Figure
 
 pytestmark = pytest.mark.django_db

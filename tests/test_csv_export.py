@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from archive.csv.resources import RESOURCES
+from archive.csv_io.resources import RESOURCES
 from archive.models import Article, Claim, Figure, Operation, OperationAlias, Organisation, Outlet, Person
 
 from .csv_support import KINDS, csv_text, database_state, export_csv, import_csv, run

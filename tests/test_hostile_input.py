@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from archive.csv.resources import RESOURCES
-from archive.csv.widgets import TextWidget
+from archive.csv_io.resources import RESOURCES
+from archive.csv_io.widgets import TextWidget
 from archive.urls import urlpatterns
 from archive.views.base import FilteredListView
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from archive.numbers import figures_in, find_numbers
+from archive.printed_numbers import figures_in, find_numbers
 
 
 def values(text):

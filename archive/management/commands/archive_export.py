@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand, CommandError
 
-from archive.csv.files import export_file
-from archive.csv.resources import RESOURCES
+from archive.csv_io.files import export_file
+from archive.csv_io.resources import RESOURCES
 from archive.management.database import database_failures_told
 
 

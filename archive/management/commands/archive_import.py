@@ -2,9 +2,9 @@ from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.management import BaseCommand, CommandError
 from django.db import connection
 
-from archive.csv.files import import_file
-from archive.csv.reading import ImportRefused
-from archive.csv.resources import RESOURCES
+from archive.csv_io.files import import_file
+from archive.csv_io.reading import ImportRefused
+from archive.csv_io.resources import RESOURCES
 from archive.management.database import database_failures_told
 from archive.models import Figure
 
