@@ -185,16 +185,9 @@ class ClaimForm(forms.ModelForm):
                 widget.loaded = getattr(self.instance, name)
 
     def _post_clean(self):
-        claim = self.instance
-        located = claim.located_fields()
         super()._post_clean()
-        if self.errors:
-            # A refused claim may be half located (its quote found, its value not): it keeps
-            # the positions it had, so the page shows no mix of the two.
-            for name, value in located.items():
-                setattr(claim, name, value)
-            return
-        if claim.quote_start is None:
+        claim = self.instance
+        if self.errors or claim.quote_start is None:
             return
         twin = (
             Claim.objects.filter(article_id=claim.article_id, figure_id=claim.figure_id, quote_start=claim.quote_start)
@@ -753,7 +746,7 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
 
     @admin.display(description="position in the body")
     def position(self, claim):
-        if None in (claim.quote_start, claim.quote_end, claim.value_start):
+        if claim.quote_start is None:
             return "Found when the claim is saved."
         return f"quote at characters {claim.quote_start:,}–{claim.quote_end:,}, value at {claim.value_start:,}"
 

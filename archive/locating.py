@@ -101,13 +101,14 @@ def locate(claim, body):
     span = body.find(claim.quote)
     if span is None:
         errors["quote"] = f"This quote does not appear in the body of the article “{claim.article}”."
-        raise ValidationError(errors)
-    claim.quote_start, claim.quote_end = span
     if errors:
         raise ValidationError(errors)
-    printed = printed_value(body.text[claim.quote_start : claim.quote_end], claim.value, claim.bound)
-    claim.value_start = claim.quote_start + printed.start
-    claim.value_end = claim.quote_start + printed.end
+    # Nothing is set until everything is found: a refused claim keeps the positions it had.
+    start, end = span
+    printed = printed_value(body.text[start:end], claim.value, claim.bound)
+    claim.quote_start, claim.quote_end = start, end
+    claim.value_start = start + printed.start
+    claim.value_end = start + printed.end
     claim.value_printed = printed.text[:200]
     claim.normalised_value = to_base_unit(claim.value, claim.unit)
     claim.normalised_precision = to_base_unit(printed.precision, claim.unit)
