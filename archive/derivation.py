@@ -22,7 +22,7 @@ from operator import itemgetter
 from django.db import transaction
 from django.db.models import Q
 
-from archive.models import Claim, Figure, chunked, lock_figures
+from archive.models import Claim, Figure, batched, lock_figures
 from archive.status import Reading, figure_status
 from archive.vocabulary import MEASURE_DIMENSION
 
@@ -40,7 +40,7 @@ def refresh_figures(figure_ids, locked=False):
     with transaction.atomic():
         if not locked:
             lock_figures(figure_ids)
-        for chunk in chunked(figure_ids):
+        for chunk in batched(figure_ids):
             operations |= _refresh_statuses(chunk, derived)
         _refresh_misattributions(figure_ids, operations)
     return derived
@@ -79,7 +79,7 @@ def _refresh_statuses(figure_ids, derived):
 def _refresh_misattributions(figure_ids, operations):
     affected = set(figure_ids)
     wanted = set()
-    for chunk in chunked(sorted(operations)):
+    for chunk in batched(sorted(operations)):
         # One operation's claims at a time: the rows come ordered by operation.
         rows = (
             Claim.objects.published()
@@ -98,12 +98,12 @@ def _refresh_misattributions(figure_ids, operations):
             for one, other in _pairs(claims, affected):
                 wanted |= {(one, other), (other, one)}
     stored = {}
-    for chunk in chunked(figure_ids):
+    for chunk in batched(figure_ids):
         links = Misattribution.objects.filter(Q(from_figure_id__in=chunk) | Q(to_figure_id__in=chunk))
         stored.update({(a, b): pk for pk, a, b in links.values_list("pk", "from_figure_id", "to_figure_id")})
     # Only what changed is written: a refresh that finds the hints as they were writes nothing.
     gone = [pk for pair, pk in stored.items() if pair not in wanted]
-    for chunk in chunked(gone):
+    for chunk in batched(gone):
         Misattribution.objects.filter(pk__in=chunk).delete()
     Misattribution.objects.bulk_create(
         [Misattribution(from_figure_id=a, to_figure_id=b) for a, b in sorted(wanted - stored.keys())],

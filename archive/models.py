@@ -1,4 +1,5 @@
 from decimal import Decimal
+from itertools import islice
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -605,12 +606,12 @@ def lock_figures(ids, operations=()):
     figures of its operation, so two recomputations in one operation must not overlap."""
     ids = sorted(set(ids) - {None})
     operation_ids = set(operations) - {None}
-    for chunk in chunked(ids):
+    for chunk in batched(ids):
         operation_ids.update(
             Figure.objects.filter(pk__in=chunk, operation__isnull=False).values_list("operation_id", flat=True)
         )
     for model, pks in ((Operation, sorted(operation_ids)), (Figure, ids)):
-        for chunk in chunked(pks):
+        for chunk in batched(pks):
             list(model.objects.select_for_update(no_key=True).filter(pk__in=chunk).order_by("pk").values_list("pk"))
 
 
@@ -627,8 +628,11 @@ def lock_imports(using="default"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
-def chunked(items, size=1000):
-    return (items[start : start + size] for start in range(0, len(items), size))
+def batched(iterable, size=1000):
+    """Lists of `size` items from `iterable`, the last one shorter (itertools.batched from 3.12)."""
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 class DataVersion(models.Model):

@@ -28,9 +28,9 @@ from import_export.results import RowResult
 
 from archive.derivation import refresh_figures
 from archive.locating import Body, locate
-from archive.models import Claim, Figure, lock_imports, locked_articles
+from archive.models import Claim, Figure, batched, lock_imports, locked_articles
 
-from .derived import Flags, batched, notices
+from .derived import Flags, notices
 from .reading import Problem
 
 BATCH = 2000

@@ -3,19 +3,12 @@ recomputed by `archive/derivation.py`, as for every other write.
 """
 
 from dataclasses import dataclass
-from itertools import islice
 
 from django.db.models import F
 
 from archive.derivation import Misattribution
 from archive.models import Figure
 from archive.vocabulary import FigureStatus
-
-
-def batched(iterable, size):
-    iterator = iter(iterable)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 @dataclass(frozen=True)
