@@ -285,8 +285,7 @@ def change_status(modeladmin, request, queryset, status, done):
             default_user=request.user,
             default_change_reason=f"{done.capitalize()} from the {model._meta.verbose_name} list",
         )
-        figures = modeladmin.figures_touched_by([row.pk for row in changing])
-        refresh_figures([figure.pk for figure in figures])
+        figures = refresh_figures(sorted(set(modeladmin.figure_ids_touched_by([row.pk for row in changing]))))
     if not changing:
         modeladmin.message_user(
             request, f"No {model._meta.verbose_name_plural} changed: they were all {done} already.", messages.WARNING
@@ -562,8 +561,8 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
             format_html_join("", "{}", ((row,) for row in rows)),
         )
 
-    def figures_touched_by(self, article_pks):
-        return list(Figure.objects.filter(claims__article__in=article_pks).distinct().order_by("pk"))
+    def figure_ids_touched_by(self, article_pks):
+        return Claim.objects.filter(article__in=article_pks).values_list("figure_id", flat=True)
 
 
 def posted_quote_edits(article, data):
@@ -760,5 +759,5 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
             claim.article = record.article
             record.history_object = claim
 
-    def figures_touched_by(self, claim_pks):
-        return list(Figure.objects.filter(claims__in=claim_pks).distinct().order_by("pk"))
+    def figure_ids_touched_by(self, claim_pks):
+        return Claim.objects.filter(pk__in=claim_pks).values_list("figure_id", flat=True)
