@@ -4,11 +4,13 @@ Each list page and its CSV and JSON exports read their rows from the same
 filterset, so the three always hold the same rows in the same order.
 """
 
+import re
 from dataclasses import dataclass
 
 import django_filters
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
+from django.db.models.lookups import IRegex
 
 from .models import Article, Claim, Figure, Operation, Organisation, Outlet, Person
 from .vocabulary import FigureStatus, Measure
@@ -66,8 +68,34 @@ def matching(model, term, *fields):
     `icontains` across joined tables reads every row of the list."""
     condition = Q()
     for field in fields:
-        condition |= Q(**{f"{field}__icontains": term})
+        if model is Claim and field == "value_printed":
+            condition |= printed_in_quote(term)
+        else:
+            condition |= Q(**{f"{field}__icontains": term})
     return model.objects.filter(condition).values("pk")
+
+
+# What `str.split()` splits on: a quote and the body it is found in may differ by any of these.
+WHITESPACE = "".join(character for character in map(chr, range(0x3001)) if character.isspace())
+WHITESPACE_RUN = f"[{WHITESPACE}]+"
+
+
+def printed_in_quote(term):
+    """The claims whose printed value may hold `term`, found through their quotes, which the
+    quote's trigram index serves (value_printed has none since migration 0007).
+
+    A printed value is a passage of the body inside the quote's span, and the quote is that
+    span's words with any whitespace between them (`archive/locating.py`). So a term without
+    whitespace that the printed value holds is in the quote; a term with whitespace is in the
+    quote once each of its whitespace runs may be any run of whitespace, which a regular
+    expression on the indexed UPPER(quote) finds. Either finds every claim a search of the
+    printed values found, and the claims whose quote holds the term otherwise."""
+    if term.split() == [term]:
+        return Q(quote__icontains=term)
+    words = [re.escape(word) for word in term.split()]
+    before = WHITESPACE_RUN if term[:1].isspace() else ""
+    after = WHITESPACE_RUN if term[-1:].isspace() and words else ""
+    return Q(IRegex(Upper("quote"), before + WHITESPACE_RUN.join(words) + after))
 
 
 class PublicFilterSet(django_filters.FilterSet):

@@ -291,10 +291,10 @@ class TestAddresses:
         assert '<link rel="canonical" href="http://testserver/figures/">' in html
 
 
-# The trigram indexes of migration 0006: (model, column) each serves.
+# The trigram indexes of migration 0006: (model, column) each serves. Migration 0007 dropped the one
+# on value_printed, whose searches the quote's serves (test_search_printed_values.py).
 SEARCH_INDEXES = {
     "claim_quote_trgm": (Claim, "quote"),
-    "claim_value_printed_trgm": (Claim, "value_printed"),
     "figure_title_trgm": (Figure, "title"),
     "figure_subject_trgm": (Figure, "subject"),
     "figure_notes_trgm": (Figure, "notes"),
