@@ -1,0 +1,132 @@
+"""Where a claims import spends its time, row by row: cProfile of `archive_import claims`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_speed \\
+        .venv/bin/python tests/benchmarks/profile_import.py --claims 20000 --setup
+
+Like csv_benchmark.py it EMPTIES THE ARCHIVE TABLES of the database it is given (with --setup,
+which writes the synthetic archive of that many claims into --work and loads all but the claims).
+Then it imports the claims into an archive without claims and imports the same file again
+(every row unchanged), in this process, each under cProfile, and prints for each the wall time,
+the time per row and the functions that took it. Django's start-up is not included.
+"""
+
+import argparse
+import collections
+import cProfile
+import functools
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import synthetic  # noqa: E402
+from csv_benchmark import empty_archive  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+
+def set_up(work, claims):
+    call_command("migrate", verbosity=0)
+    empty_archive()
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = synthetic.generate(work, claims)
+    for kind in ("outlets", "organisations", "people", "operations"):
+        call_command("archive_import", kind, str(work / f"{kind}.csv"), stdout=io.StringIO())
+    synthetic.bulk_load(work)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print("Set up: " + ", ".join(f"{count:,} {kind}" for kind, count in sizes.items()))
+
+
+PHASES = collections.defaultdict(float)
+
+
+def timed(owner, name, label=None):
+    """Add the wall time of every call of `owner.name` to PHASES[label]."""
+    function = getattr(owner, name)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            PHASES[label or name] += time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+
+
+def time_phases():
+    """Time the import's phases (nested phases are included in their callers' times)."""
+    from archive import locating
+    from archive.csv_io import claims, files
+    from archive.management.commands import archive_import
+
+    for name in ("parse", "load", "check", "write", "copy_updates", "copy_history", "analyse"):
+        timed(claims.ClaimImport, name)
+    timed(claims, "locate", "check: locate")
+    timed(claims, "refresh_figures", "refresh figures")
+    timed(claims.Flags, "now", "flags")
+    timed(claims, "notices")
+    timed(files, "import_file", "import_file (all)")
+    timed(archive_import, "refresh_planner_statistics", "ANALYZE after commit")
+    del locating
+
+
+def profiled(label, rows, path, top, profile):
+    PHASES.clear()
+    out = io.StringIO()
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    call_command("archive_import", "claims", str(path), stdout=out)
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - start
+    print(f"\n== {label}: {seconds:.2f} s, {seconds / rows * 1e6:.0f} µs a row: {out.getvalue().splitlines()[0]}")
+    for phase, spent in sorted(PHASES.items(), key=lambda item: -item[1]):
+        print(f"  {phase:28} {spent:6.2f} s {spent / rows * 1e6:6.0f} µs a row")
+    if profiler:
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumulative").print_stats(top)
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/profile-import"))
+    parser.add_argument("--setup", action="store_true", help="write and load the synthetic archive first")
+    parser.add_argument("--top", type=int, default=30, help="functions listed")
+    parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--repeat", type=int, default=1)
+    options = parser.parse_args()
+    time_phases()
+    if options.setup:
+        set_up(options.work, options.claims)
+    path = options.work / "claims.csv"
+    for _ in range(options.repeat):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE archive_claim, archive_historicalclaim, django_admin_log")
+            cursor.execute("TRUNCATE archive_figure_possible_misattributions")
+            cursor.execute(
+                "UPDATE archive_figure SET status = 'unsourced', source_count = 0, published_claim_count = 0"
+            )
+        profiled("import into an archive without claims", options.claims, path, options.top, not options.no_profile)
+        profiled("import again, every row unchanged", options.claims, path, options.top, not options.no_profile)
+
+
+if __name__ == "__main__":
+    main()
