@@ -63,6 +63,19 @@ REQUIRED_CELLS = ("quote", "value", "unit")
 REMEMBERED_CELLS = 50_000
 
 
+class Bodies(dict):
+    """Articles' bodies prepared for locating quotes (`locating.Body`), each when first needed:
+    a file of rows that change nothing needs none."""
+
+    def __init__(self, articles, prepared=()):
+        super().__init__(prepared)
+        self.articles = articles
+
+    def __missing__(self, pk):
+        body = self[pk] = Body(self.articles[pk].body)
+        return body
+
+
 class Refused(str):
     """A cell's widget's reason for refusing it."""
 
@@ -77,25 +90,38 @@ class Cleaned(dict):
         self.clean = clean
 
     def __missing__(self, cell):
-        value = read_cell(self.clean, cell)
+        value = self.clean(cell)
         if len(self) < REMEMBERED_CELLS:
             self[cell] = value
         return value
 
 
-def read_cell(clean, cell):
-    try:
-        return clean(cell)
-    except ValueError as error:
-        return Refused(error)
+class Empty(Refused):
+    """The reason for refusing an empty cell every claim needs."""
 
 
-def reader(widget):
-    """A function from a cell to its value, or to a `Refused` message."""
-    if isinstance(widget, TextWidget):  # text: a different cell on nearly every row
-        clean = widget.clean
-        return lambda cell: read_cell(clean, cell)
-    return Cleaned(widget.clean).__getitem__
+EMPTY = Empty("is empty: every claim needs one")
+
+
+def reader(field, required=False):
+    """A function from a cell of the field's column to its value (the field's default for an
+    empty cell, when it has one), or to the `Refused` reason. Each distinct cell is read once
+    but for text, which differs on nearly every row."""
+    clean, default = field.widget.clean, field.default
+
+    def read(cell):
+        try:
+            value = clean(cell)
+        except ValueError as error:
+            return Refused(error)
+        if value is None or value.__class__ is str and value == "":
+            if default is not NOT_PROVIDED:
+                value = default
+            if required and (value is None or value == ""):
+                return EMPTY
+        return value
+
+    return read if isinstance(field.widget, TextWidget) else Cleaned(read).__getitem__
 
 
 class ClaimImport:
@@ -109,7 +135,8 @@ class ClaimImport:
         self.report = resource.get_result_class()()
         self.seen = {}  # (article, figure, quote start) -> row number
         self.affected = set()
-        self.articles, self.bodies, self.figures = {}, {}, {}
+        self.articles, self.figures = {}, {}
+        self.bodies = Bodies(self.articles)
         self.using = router.db_for_write(Claim)
 
     def run(self, dataset, dry_run=False):
@@ -148,16 +175,11 @@ class ClaimImport:
         return self.report
 
     def readers(self, header):
-        """For each column of the file: (index, column, attribute, its reader, the field's default)."""
+        """For each column of the file: (column, attribute, its reader)."""
+        fields = [self.fields[column] for column in header]
         return [
-            (
-                index,
-                column,
-                self.fields[column].attribute,
-                reader(self.fields[column].widget),
-                self.fields[column].default,
-            )
-            for index, column in enumerate(header)
+            (column, field.attribute, reader(field, column in REQUIRED_CELLS))
+            for column, field in zip(header, fields, strict=True)
         ]
 
     def read(self, ahead, readers, batches):
@@ -167,19 +189,30 @@ class ClaimImport:
         ahead["checked"] = self.check(*args, **kwargs)
 
     def parse(self, readers, batch):
-        """(row number, cells, {attribute: value}, {column: problem}) for each row of a batch."""
+        """(row number, cells, {attribute: value}, {column: problem}) for each row of a batch.
+
+        Read a column at a time: most columns hold a few distinct cells, read once each."""
+        if not batch:
+            return []
+        numbers, rows = zip(*batch, strict=True)
+        read = [
+            list(map(reading, cells)) for (_, _, reading), cells in zip(readers, zip(*rows, strict=True), strict=True)
+        ]
+        refusing = [
+            index for index, values in enumerate(read) if Refused in map(type, values) or Empty in map(type, values)
+        ]
+        attributes = [attribute for _, attribute, _ in readers]
         parsed = []
-        for number, cells in batch:
-            values, errors = {}, {}
-            for index, column, attribute, read, default in readers:
-                value = read(cells[index])
-                if type(value) is Refused:
-                    errors[column] = str(value)
-                    continue
-                values[attribute] = default if value in (None, "") and default is not NOT_PROVIDED else value
-            for column in REQUIRED_CELLS:
-                if column not in errors and values.get(column) in (None, ""):
-                    errors[column] = "is empty: every claim needs one"
+        for number, cells, row in zip(numbers, rows, zip(*read, strict=True), strict=True):
+            values, errors = dict(zip(attributes, row, strict=True)), {}
+            if refusing:
+                refused = [index for index in refusing if type(row[index]) is Refused]
+                # The cells refused in the order of the file's columns, then the empty ones that
+                # every claim needs, in the order of REQUIRED_CELLS.
+                empty = [index for index in refusing if type(row[index]) is Empty]
+                for index in [*refused, *sorted(empty, key=lambda index: REQUIRED_CELLS.index(readers[index][0]))]:
+                    errors[readers[index][0]] = str(row[index])
+                    del values[attributes[index]]
             parsed.append((number, cells, values, errors))
         return parsed
 
@@ -191,14 +224,14 @@ class ClaimImport:
         self.load_articles(article_ids)
         self.load_figures({values["figure_id"] for _, _, values, errors in parsed if "figure" not in errors})
         by_start, by_quote = {}, {}
-        for pk, version, created_at, article_id, figure_id, quote_start, *stored in (
+        for pk, version, article_id, figure_id, quote_start, *stored in (
             Claim.objects.filter(article_id__in=article_ids)
             .select_for_update()
             .order_by()
-            .values_list("pk", "version", "created_at", "article_id", "figure_id", "quote_start", *self.editable)
+            .values_list("pk", "version", "article_id", "figure_id", "quote_start", *self.editable)
         ):
             current = dict(zip(self.editable, stored, strict=True))
-            found = (pk, version, created_at, quote_start, current)
+            found = (pk, version, quote_start, current)
             by_start[article_id, figure_id, quote_start] = found
             by_quote[article_id, figure_id, current["quote"]] = found
         return by_start, by_quote
@@ -214,8 +247,8 @@ class ClaimImport:
             row = dict(zip(header, cells, strict=True)) if preview else None
             if not errors:
                 found = by_quote.get((values["article_id"], values["figure_id"], values["quote"]))
-                if found and self.unchanged(values, found[4]):
-                    self.unchanged_row(number, values["article_id"], values["figure_id"], found[3], row)
+                if found and self.unchanged(values, found[3]):
+                    self.unchanged_row(number, values["article_id"], values["figure_id"], found[2], row)
                     continue
                 claim = self.new_claim(values)
                 try:
@@ -234,14 +267,14 @@ class ClaimImport:
             self.seen[key] = number
             found = by_start.get(key)
             if found:
-                pk, version, created_at, _, current = found
+                pk, version, _, current = found
                 for name in self.editable:
                     if name not in values:
                         setattr(claim, name, current[name])
                 if all(getattr(claim, name) == current[name] for name in self.editable):
                     self.count(RowResult.IMPORT_TYPE_SKIP, row)
                     continue
-                claim.pk, claim.version, claim.created_at, claim.updated_at = pk, version + 1, created_at, now
+                claim.pk, claim.version, claim.updated_at = pk, version + 1, now
                 updates.append(claim)
                 self.count(RowResult.IMPORT_TYPE_UPDATE, row)
             else:
@@ -300,11 +333,10 @@ class ClaimImport:
         """The bodies of this batch's articles, kept from the last batch when it had them."""
         missing = ids - self.articles.keys()
         self.articles = {pk: self.articles[pk] for pk in ids & self.articles.keys()}
-        self.bodies = {pk: self.bodies[pk] for pk in self.articles}
+        self.bodies = Bodies(self.articles, {pk: self.bodies[pk] for pk in self.articles if pk in self.bodies})
         # Locked until the import ends: an article's body cannot change under the quotes located in it.
         for article in locked_articles(missing).only("title", "body"):
             self.articles[article.pk] = article
-            self.bodies[article.pk] = Body(article.body)
 
     def count(self, import_type, row=None):
         self.report.totals[import_type] += 1
@@ -325,7 +357,7 @@ class ClaimImport:
         if connections[self.using].vendor != "postgresql":
             Claim.objects.bulk_create(creates, batch_size=BATCH)
             Claim.history.bulk_history_create(creates, batch_size=BATCH, default_user=self.user)
-            self.execute_updates(updates)
+            self.execute_updates(self.created(updates))
             Claim.history.bulk_history_create(
                 updates, batch_size=BATCH, update=True, default_user=self.user, default_date=now
             )
@@ -336,7 +368,7 @@ class ClaimImport:
                 with self.copying_in(cursor, creates, now):
                     meanwhile()
                 self.copy_history(cursor, creates, "+", now, meanwhile=then)
-                self.copy_updates(updates, now)
+                self.copy_updates(self.created(updates), now)
         if log and self.user:
             for action, claims in ((ADDITION, creates), (CHANGE, updates)):
                 if claims:
@@ -366,6 +398,15 @@ class ClaimImport:
             for claim in claims:
                 copy.write_row((*get(claim), *stamped))
             yield
+
+    def created(self, claims):
+        """The claims, each with when it was created (for its history row), read for the claims
+        that change only: reading it for every claim a file names took a fifth of reading them."""
+        for chunk in batched(claims):
+            stamps = dict(Claim.objects.filter(pk__in=[claim.pk for claim in chunk]).values_list("pk", "created_at"))
+            for claim in chunk:
+                claim.created_at = stamps[claim.pk]
+        return claims
 
     def copy_updates(self, claims, now):
         """Changed claims through PostgreSQL's COPY into a temporary table, then one UPDATE from it,

@@ -12,6 +12,7 @@ the time per row and the functions that took it. Django's start-up is not includ
 
 import argparse
 import collections
+import contextlib
 import cProfile
 import functools
 import io
@@ -79,6 +80,16 @@ def time_phases():
     timed(claims.Flags, "now", "flags")
     timed(claims, "notices")
     timed(files, "import_file", "import_file (all)")
+    copying = claims.copying
+
+    @contextlib.contextmanager
+    def waited_for(cursor, table, *args, **kwargs):
+        with copying(cursor, table, *args, **kwargs) as copy:
+            yield copy
+            start = time.perf_counter()
+        PHASES[f"wait for COPY {table}"] += time.perf_counter() - start
+
+    claims.copying = waited_for
     timed(archive_import, "refresh_planner_statistics", "ANALYZE after commit")
     del locating
 
