@@ -31,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import NOT_PROVIDED
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from import_export.results import RowResult
 from psycopg.copy import QueuedLibpqWriter
@@ -225,7 +226,7 @@ class ClaimImport:
         self.load_figures({values["figure_id"] for _, _, values, errors in parsed if "figure" not in errors})
         by_start, by_quote = {}, {}
         for pk, version, article_id, figure_id, quote_start, *stored in (
-            Claim.objects.filter(article_id__in=article_ids)
+            Claim.objects.filter(article_id__in=self.among(article_ids))
             .select_for_update()
             .order_by()
             .values_list("pk", "version", "article_id", "figure_id", "quote_start", *self.editable)
@@ -323,10 +324,17 @@ class ClaimImport:
                     f"ANALYZE {quote(Claim._meta.db_table)} ({', '.join(map(quote, columns(Claim, PLANNED)))})"
                 )
 
+    def among(self, ids):
+        """`ids` for an `__in` filter: on PostgreSQL as one array, since a parameter for each of
+        thousands of ids cost more to send than the query took to run."""
+        if connections[self.using].vendor == "postgresql":
+            return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+        return ids
+
     def load_figures(self, ids):
         """What checking a claim needs of its figure (its measure), kept for the whole import."""
         missing = ids - self.figures.keys()
-        for pk, measure in Figure.objects.filter(pk__in=missing).values_list("pk", "measure"):
+        for pk, measure in Figure.objects.filter(pk__in=self.among(missing)).order_by().values_list("pk", "measure"):
             self.figures[pk] = instance(Figure, FIGURE_DEFAULTS, {"id": pk, "measure": measure})
 
     def load_articles(self, ids):
@@ -403,7 +411,8 @@ class ClaimImport:
         """The claims, each with when it was created (for its history row), read for the claims
         that change only: reading it for every claim a file names took a fifth of reading them."""
         for chunk in batched(claims):
-            stamps = dict(Claim.objects.filter(pk__in=[claim.pk for claim in chunk]).values_list("pk", "created_at"))
+            found = Claim.objects.filter(pk__in=self.among([claim.pk for claim in chunk]))
+            stamps = dict(found.values_list("pk", "created_at"))
             for claim in chunk:
                 claim.created_at = stamps[claim.pk]
         return claims
