@@ -174,7 +174,19 @@ class ClaimForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["article", "figure", "quote", "value", "unit", "bound", "speaker", "status", "note", "version"]
+        fields = [
+            "article",
+            "figure",
+            "quote",
+            "value",
+            "value_high",
+            "unit",
+            "bound",
+            "speaker",
+            "status",
+            "note",
+            "version",
+        ]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 70})}
 
     def __init__(self, *args, **kwargs):
@@ -256,12 +268,34 @@ class ClaimInline(admin.TabularInline):
 
 
 class ArticleClaimInline(ClaimInline):
-    fields = ["figure", "value", "unit", "bound", "quote", "speaker", "status", "value_printed", "version"]
+    fields = [
+        "figure",
+        "value",
+        "value_high",
+        "unit",
+        "bound",
+        "quote",
+        "speaker",
+        "status",
+        "value_printed",
+        "version",
+    ]
     autocomplete_fields = ["figure", "speaker"]
 
 
 class FigureClaimInline(ClaimInline):
-    fields = ["article", "value", "unit", "bound", "quote", "speaker", "status", "value_printed", "version"]
+    fields = [
+        "article",
+        "value",
+        "value_high",
+        "unit",
+        "bound",
+        "quote",
+        "speaker",
+        "status",
+        "value_printed",
+        "version",
+    ]
     autocomplete_fields = ["article", "speaker"]
 
 
@@ -542,7 +576,16 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
             add_url = (
                 reverse("admin:archive_claim_add")
                 + "?"
-                + urlencode({"article": article.pk, "value": number.value, "quote": sentence})
+                + urlencode(
+                    {
+                        "article": article.pk,
+                        "value": number.value,
+                        "value_high": "" if number.high is None else number.high,
+                        "unit": number.unit or "",
+                        "bound": number.bound,
+                        "quote": sentence,
+                    }
+                )
             )
             rows.append(
                 format_html(

@@ -6,7 +6,8 @@ once: every writer calls `refresh_figures()`, a single save with a batch of one.
 - source_count: the published articles among them; published_claim_count: the claims;
 - possible misattributions: two figures are linked, both ways, when they belong to the same
   operation, are about different organisations and measure the same dimension, and a published
-  claim of each gives the same value (in the base unit), the two claims from different outlets.
+  claim of each gives the same value or range (in the base unit), the two claims from different
+  outlets.
   A figure without an operation has no hints.
 
 A refresh recomputes every hint that involves one of its figures and leaves the others alone.
@@ -52,7 +53,7 @@ def _refresh_statuses(figure_ids, derived):
     readings = defaultdict(list)
     published = Claim.objects.published().filter(figure_id__in=figure_ids)
     for figure_id, *reading in published.values_list(
-        "figure_id", "article_id", "normalised_value", "bound", "normalised_precision"
+        "figure_id", "article_id", "normalised_value", "bound", "normalised_precision", "normalised_high"
     ):
         readings[figure_id].append(Reading(*reading))
     changed = defaultdict(list)
@@ -91,6 +92,7 @@ def _refresh_misattributions(figure_ids, operations):
                 "figure__organisation_id",
                 "figure__measure",
                 "normalised_value",
+                "normalised_high",
                 "article__outlet_id",
             )
         )
@@ -114,10 +116,10 @@ def _refresh_misattributions(figure_ids, operations):
 def _pairs(claims, affected):
     """The pairs of figures to link, from the published claims of one operation, where one of
     the two is among the figures refreshed."""
-    outlets = defaultdict(lambda: defaultdict(set))  # (dimension, value) -> figure -> outlets
+    outlets = defaultdict(lambda: defaultdict(set))  # (dimension, value, high) -> figure -> outlets
     organisation = {}
-    for _, figure_id, organisation_id, measure, value, outlet_id in claims:
-        outlets[MEASURE_DIMENSION[measure], value][figure_id].add(outlet_id)
+    for _, figure_id, organisation_id, measure, value, high, outlet_id in claims:
+        outlets[MEASURE_DIMENSION[measure], value, high][figure_id].add(outlet_id)
         organisation[figure_id] = organisation_id
     pairs = set()
     for by_figure in outlets.values():

@@ -16,6 +16,12 @@ The rule, each part refused with a message naming the field at fault:
 5. bound: a bound word printed just before the number is the claim's bound; a number printed
    without one may carry any bound ("The quote prints “roughly 1,500”: the bound should be
    “about”, not “exactly”.").
+6. unit: a unit printed right after the number is the claim's unit; where the text prints none
+   the editor's choice stands ("The quote prints “1.64 tons”: the unit should be tonnes, not
+   kilograms.").
+7. value_high: a range the quote prints ("3,000 to 4,000") is claimed as one, its low end as the
+   value and its high end as the high value, and a claimed range is printed as one ("The quote
+   prints the range “3,000 to 4,000”: give 4,000 as the high value.").
 
 A wrong unit is reported with a missing quote; the value and the bound are read only once the
 quote is found and the unit is right.
@@ -28,9 +34,8 @@ spaces are found in it with `str.find`: an occurrence of "w1 w2 ..." in the coll
 exactly a match of `w1\\s+w2...` in the original, which starts and ends on non-space
 characters, and the first is the first (`str.split()` and `\\s` know the same whitespace).
 
-In the usual passage, ASCII text with no number word in it, only numbers in digits can print
-the value, so only those are read, and only the ones equal to the value get their bound word
-read; any other passage has every number in it read.
+Only the numbers equal to the value get their bound and unit read (`printed_numbers.find_numbers`
+with `only`); the whole passage is read again only to word a refusal.
 """
 
 import re
@@ -44,8 +49,6 @@ from archive.vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Unit, t
 
 MAX_QUOTE_LENGTH = 2000
 LONG_WHITESPACE = re.compile(r"\s\s+")
-WORD = re.compile(r"\w+")
-NUMBER_WORDS = frozenset(word.lower() for word in printed_numbers.NUMBER_WORDS)
 
 
 class Body:
@@ -98,6 +101,8 @@ def locate(claim, body):
             f"{Unit(claim.unit).label.capitalize()} cannot measure “{claim.figure.get_measure_display()}”; "
             f"use {', '.join(Unit(u).label for u in units_for(claim.figure.measure))}."
         )
+    if claim.value_high is not None and claim.value is not None and claim.value_high <= claim.value:
+        errors["value_high"] = f"The top of a range is larger than its value, {format_decimal(claim.value)}."
     span = body.find(claim.quote)
     if span is None:
         errors["quote"] = f"This quote does not appear in the body of the article “{claim.article}”."
@@ -105,27 +110,23 @@ def locate(claim, body):
         raise ValidationError(errors)
     # Nothing is set until everything is found: a refused claim keeps the positions it had.
     start, end = span
-    printed = printed_value(body.text[start:end], claim.value, claim.bound)
+    printed = printed_value(body.text[start:end], claim.value, claim.bound, claim.unit, claim.value_high)
     claim.quote_start, claim.quote_end = start, end
     claim.value_start = start + printed.start
     claim.value_end = start + printed.end
     claim.value_printed = printed.text[:200]
     claim.normalised_value = to_base_unit(claim.value, claim.unit)
     claim.normalised_precision = to_base_unit(printed.precision, claim.unit)
+    claim.normalised_high = None if claim.value_high is None else to_base_unit(claim.value_high, claim.unit)
 
 
-def printed_value(passage, value, bound):
-    """The number in `passage` that prints `value` with `bound`, or raise ValidationError."""
-    if passage.isascii() and NUMBER_WORDS.isdisjoint(WORD.findall(passage.lower())):
-        matches = printed_numbers.DIGITS.finditer(passage)
-        read = (printed_numbers.read_digits(passage, match, abs(value)) for match in matches)
-        candidates = [number for number in read if number]
-    else:
-        printed = printed_numbers.find_numbers(passage)
-        candidates = [number for number in printed if printed_numbers.matches_value(number, value)]
+def printed_value(passage, value, bound, unit=None, high=None):
+    """The number in `passage` that prints `value` (with `high`, the range) with `bound` and
+    `unit`, or raise ValidationError."""
+    same_value = printed_numbers.find_numbers(passage, only=abs(value))
+    candidates = [number for number in same_value if printed_numbers.matches_value(number, value, high)]
     if not candidates:
-        found = ", ".join(f"“{number.text}”" for number in printed_numbers.find_numbers(passage)) or "no number"
-        raise ValidationError({"value": f"The quote does not print {format_decimal(value)}: it prints {found}."})
+        raise ValidationError(_not_printed(passage, value, high, same_value))
     if value < 0 and not printed_numbers.DECREASE_WORDS.search(passage):
         raise ValidationError(
             {
@@ -133,13 +134,37 @@ def printed_value(passage, value, bound):
                 f"so the value cannot be {format_decimal(value)}."
             }
         )
-    for number in candidates:
-        if number.bound in (Bound.EXACT, bound):
+    bounded = [number for number in candidates if number.bound in (Bound.EXACT, bound)]
+    if not bounded:
+        number = candidates[0]
+        raise ValidationError(
+            {
+                "bound": f"The quote prints “{number.text}”: the bound should be “{Bound(number.bound).label}”, "
+                f"not “{Bound(bound).label}”."
+            }
+        )
+    for number in bounded:
+        if number.unit is None or unit is None or number.unit == unit:
             return number
-    number = candidates[0]
+    number = bounded[0]
     raise ValidationError(
         {
-            "bound": f"The quote prints “{number.text}”: the bound should be “{Bound(number.bound).label}”, "
-            f"not “{Bound(bound).label}”."
+            "unit": f"The quote prints “{number.printed}”: the unit should be {Unit(number.unit).label}, "
+            f"not {Unit(unit).label}."
         }
     )
+
+
+def _not_printed(passage, value, high, same_value):
+    """The message for a value (or range) the quote does not print, naming what it prints."""
+    for number in same_value:
+        if number.high is not None and high is None:
+            return {
+                "value_high": f"The quote prints the range “{number.text}”: "
+                f"give {format_decimal(number.high)} as the high value."
+            }
+        if number.high is None and high is not None:
+            return {"value_high": f"The quote prints “{number.text}”, not a range: leave the high value empty."}
+    claimed = format_decimal(value) if high is None else f"{format_decimal(value)} to {format_decimal(high)}"
+    found = ", ".join(f"“{number.text}”" for number in printed_numbers.find_numbers(passage)) or "no number"
+    return {"value": f"The quote does not print {claimed}: it prints {found}."}

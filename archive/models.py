@@ -470,6 +470,15 @@ class Claim(VersionedModel):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     figure = models.ForeignKey(Figure, on_delete=models.PROTECT, related_name="claims")
     value = models.DecimalField(max_digits=24, decimal_places=6)
+    value_high = models.DecimalField(
+        "high value",
+        max_digits=24,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The top of a range the quote prints (“3,000 to 4,000”, with 3,000 as the value); "
+        "empty for a single number.",
+    )
     unit = models.CharField(max_length=10, choices=Unit.choices)
     bound = models.CharField(max_length=10, choices=Bound.choices, default=Bound.EXACT)
     quote = models.TextField(help_text="The sentence or phrase, verbatim from the article body, that prints the value.")
@@ -491,6 +500,7 @@ class Claim(VersionedModel):
     value_printed = models.CharField(max_length=200, editable=False)
     normalised_value = models.DecimalField(max_digits=30, decimal_places=6, editable=False)
     normalised_precision = models.DecimalField(max_digits=30, decimal_places=6, editable=False)
+    normalised_high = models.DecimalField(max_digits=30, decimal_places=6, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -510,6 +520,9 @@ class Claim(VersionedModel):
             models.CheckConstraint(
                 condition=Q(value_start__gte=models.F("quote_start")) & Q(value_end__lte=models.F("quote_end")),
                 name="claim_value_inside_quote",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_high__isnull=True) | Q(value_high__gt=models.F("value")), name="claim_range_ordered"
             ),
         ]
         indexes = [
@@ -550,6 +563,7 @@ class Claim(VersionedModel):
                 "value_printed",
                 "normalised_value",
                 "normalised_precision",
+                "normalised_high",
             )
         }
 

@@ -1,9 +1,10 @@
 """The rule that turns a figure's published claims into its status.
 
 Each claim is read as the range of amounts its words allow, in the dimension's
-base unit (kg, m3, count, percent):
+base unit (kg, m3, count, percent): its bound's interval (`archive/vocabulary.py`)
+around its value, or around its range when it states one ("3,000 to 4,000"):
 
-- exactly v: [v, v]
+- exactly v: [v, v]; exactly 3,000 to 4,000: [3,000, 4,000]
 - about v: [0.9 v, 1.1 v]
 - nearly v: [0.9 v, v]
 - more than v / at least v: [v, infinity)
@@ -24,10 +25,7 @@ Ranges are closed: "more than 1,000" and "exactly 1,000" count as agreeing.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .vocabulary import Bound, FigureStatus
-
-ABOUT_MARGIN = Decimal("0.1")
-INFINITY = Decimal("Infinity")
+from .vocabulary import BOUND, FigureStatus
 
 
 @dataclass(frozen=True)
@@ -38,18 +36,12 @@ class Reading:
     value: Decimal
     bound: str
     precision: Decimal
+    high: Decimal | None = None  # the top of a range
 
 
 def value_range(reading, widen_by=Decimal(0)):
     value = reading.value
-    low, high = {
-        Bound.EXACT: (value, value),
-        Bound.ABOUT: (value * (1 - ABOUT_MARGIN), value * (1 + ABOUT_MARGIN)),
-        Bound.NEARLY: (value * (1 - ABOUT_MARGIN), value),
-        Bound.MORE_THAN: (value, INFINITY),
-        Bound.AT_LEAST: (value, INFINITY),
-        Bound.UP_TO: (min(value, Decimal(0)), value),
-    }[reading.bound]
+    low, high = BOUND[reading.bound].interval(value, value if reading.high is None else reading.high)
     low, high = min(low, high), max(low, high)
     return low - widen_by, high + widen_by
 

@@ -55,7 +55,7 @@ def sourced_figure(values, measure="weight_seized", unit="t", within=None, sourc
     made = figure(title=title, measure=measure, within=within)
     for index, value in enumerate(values):
         printed = f"{value:,}"
-        quote = f"Officials said they seized {printed} units in the test"
+        quote = f"Officials said they seized {printed} in the test"
         source = sources[index] if sources else outlet(f"Outlet {index}")
         claim(article(f"Intro. {quote}. Outro.", source=source), made, quote, value, unit=unit)
     return made

@@ -54,6 +54,8 @@ UNSUPPORTED = [
     ("value", "1600", "The quote does not print 1,600: it prints “85”, “roughly 1,500”."),
     ("bound", "exact", "the bound should be “about”, not “exactly”."),
     ("unit", "count", "Count cannot measure “weight seized”; use kilograms, tonnes."),
+    ("unit", "kg", "The quote prints “roughly 1,500 tons”: the unit should be tonnes, not kilograms."),
+    ("value_high", "2000", "The quote prints “roughly 1,500”, not a range: leave the high value empty."),
 ]
 
 

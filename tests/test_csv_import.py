@@ -370,7 +370,7 @@ def test_it_refuses_a_row_with_too_many_cells(missing_claim, tmp_path):
     assert_refused(
         result,
         [
-            "row 3: this row has 10 cells but the header names 9 columns (a missing or extra comma, or an "
+            "row 3: this row has 11 cells but the header names 10 columns (a missing or extra comma, or an "
             "unclosed quote?)"
         ],
         before,
@@ -682,3 +682,42 @@ def test_a_bulk_import_leaves_the_planner_statistics_current(db, tmp_path):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Outlet._meta.db_table])
         assert cursor.fetchone()[0] == 1500
+
+
+def test_it_refuses_a_unit_the_quote_contradicts_naming_both(seed, tmp_path):
+    claim = Claim.objects.get(value_printed="1.64")
+    row = claim_row(figure=claim.figure.slug, quote=claim.quote, value="1.64", unit="kg")
+    claim.delete()
+    before = database_state()
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+
+    assert_refused(
+        result, ["row 2, column unit: The quote prints “1.64 tons”: the unit should be tonnes, not kilograms."], before
+    )
+
+
+def test_a_range_round_trips_through_csv(seed, tmp_path):
+    article = Claim.objects.get(value_printed="1.64").article
+    article.body += "\n\nOfficers estimated that between 3,000 and 4,000 tonnes went undetected."
+    article.save()
+    row = claim_row(
+        figure="thunderball-2019-weight-china-customs",
+        quote="between 3,000 and 4,000 tonnes went undetected",
+        value="3000",
+        value_high="4000",
+        unit="t",
+        status="draft",
+    )
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+
+    assert result.ok, result.err
+    claim = Claim.objects.get(value_printed="between 3,000 and 4,000")
+    assert (claim.value, claim.value_high, claim.normalised_high) == (3000, 4000, 4_000_000)
+    exported = export_csv("claims")
+    [line] = [line for line in csv.DictReader(io.StringIO(exported)) if line["quote"] == row[2]]
+    assert (line["value"], line["value_high"], line["unit"]) == ("3000", "4000", "t")
+    before = database_state()
+    assert import_csv(tmp_path, "claims", exported).ok
+    assert database_state() == before

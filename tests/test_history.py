@@ -81,7 +81,7 @@ def test_the_seed_command_gives_every_record_its_first_version(db):
 
 
 def test_it_tells_readers_when_each_value_was_added_and_changed(seed):
-    from archive.history import value_events
+    from archive.views.history import value_events
 
     figure = Figure.objects.get(slug="china-customs-endangered-species-weight-jan-oct-2019")
     claim = figure.claims.get(value=1238)
@@ -122,7 +122,7 @@ def corrected_claim(seed):
 
 
 def test_it_spells_out_a_changed_value(corrected_claim):
-    from archive.history import value_events
+    from archive.views.history import value_events
 
     claim, figure = corrected_claim, corrected_claim.figure
     claim.note = "Not a change a reader needs to see."
@@ -134,7 +134,7 @@ def test_it_spells_out_a_changed_value(corrected_claim):
 
 
 def test_drafts_leave_no_public_history(seed):
-    from archive.history import value_events
+    from archive.views.history import value_events
 
     figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
     figure.claims.filter(value=4585).get().delete()
@@ -185,7 +185,7 @@ def set_status(record, status):
 
 
 def public_history(claim):
-    from archive.history import value_events
+    from archive.views.history import value_events
 
     return [event.describe() for event in value_events(claim.figure) if event.claim_id == claim.pk]
 

@@ -48,10 +48,10 @@ def test_it_finds_a_passage_of_the_body_quoted_with_other_whitespace(body, data)
 BODY = "Customs seized roughly 1,500 tons\n\nof waste in 2019, and 1,500 tons more in 2020."
 
 
-def claim_in(body, quote, value, unit="t", bound="exact", measure="weight_seized"):
+def claim_in(body, quote, value, unit="t", bound="exact", measure="weight_seized", value_high=None):
     article = Article(title="A", body=body)
     return Claim(article=article, figure=Figure(pk=1, measure=measure), quote=quote, value=Decimal(value), unit=unit,
-                 bound=bound)  # fmt: skip
+                 bound=bound, value_high=value_high)  # fmt: skip
 
 
 def located(body, quote, value, **fields):
@@ -85,9 +85,9 @@ def test_it_refuses_a_quote_the_body_does_not_print():
 
 
 def test_it_refuses_a_quote_longer_than_the_limit():
-    body = "1 " + "x" * (MAX_QUOTE_LENGTH - 2)
+    body = "1 " + "." * (MAX_QUOTE_LENGTH - 2)
     assert located(body, body, "1").quote_end == MAX_QUOTE_LENGTH
-    assert refusal(body + "x", body + "x", "1") == {
+    assert refusal(body + ".", body + ".", "1") == {
         "quote": ["A quote is at most 2,000 characters; this one has 2,001."]
     }
 
@@ -155,3 +155,78 @@ def test_it_locates_every_claim_of_an_article_in_one_prepared_body_where_it_is_s
                       unit=saved.unit, bound=saved.bound)  # fmt: skip
         locate(claim, bodies.setdefault(saved.article_id, Body(saved.article.body)))
         assert claim.located_fields() == saved.located_fields()
+
+
+@pytest.mark.parametrize(
+    "quote, value, unit, measure, message",
+    [
+        ("a total 1.64 tons of endangered species", "1.64", "kg", "weight_seized",
+         "The quote prints “1.64 tons”: the unit should be tonnes, not kilograms."),
+        ("545 kilograms of ivory", "545", "count", "cases",
+         "The quote prints “545 kilograms”: the unit should be kilograms, not count."),
+        ("2,550 cubic meters of timber", "2550", "count", "cases",
+         "The quote prints “2,550 cubic meters”: the unit should be cubic metres, not count."),
+        ("545kg of ivory", "545", "t", "weight_seized",
+         "The quote prints “545kg”: the unit should be kilograms, not tonnes."),
+        ("half a tonne of ivory", "0.5", "kg", "weight_seized",
+         "The quote prints “half a tonne”: the unit should be tonnes, not kilograms."),
+        ("5 containers of waste", "5", "t", "weight_seized",
+         "The quote prints “5 containers”: the unit should be count, not tonnes."),
+    ],
+)  # fmt: skip
+def test_it_refuses_a_unit_the_quote_contradicts_naming_both(quote, value, unit, measure, message):
+    assert refusal(quote, quote, value, unit=unit, measure=measure) == {"unit": [message]}
+
+
+@pytest.mark.parametrize(
+    "quote, value, unit, measure",
+    [
+        ("a total 1.64 tons of endangered species", "1.64", "t", "weight_seized"),
+        ("with the amount totaling 1,237 metric tons", "1237", "t", "weight_seized"),
+        ("1,828 cases were handled", "1828", "count", "cases"),
+        ("decreased by 23 percent", "-23", "percent", "year_on_year_change"),
+        # No unit printed: the editor's choice stands.
+        ("customs seized 73 of them", "73", "t", "weight_seized"),
+        ("the haul, 4,000 in all", "4000", "kg", "weight_seized"),
+    ],
+)
+def test_it_takes_a_unit_the_quote_prints_or_does_not_print(quote, value, unit, measure):
+    assert located(quote, quote, value, unit=unit, measure=measure).unit == unit
+
+
+def test_it_takes_a_number_printed_twice_where_it_is_printed_in_the_claim_s_unit():
+    quote = "545 kg in all, and 545 cases"
+    assert located(quote, quote, "545", unit="kg").value_start == 0
+    assert located(quote, quote, "545", unit="count", measure="cases").value_start == quote.rindex("545")
+
+
+@pytest.mark.parametrize(
+    "quote, printed",
+    [
+        ("between 3,000 and 4,000 tonnes", "between 3,000 and 4,000"),
+        ("3,000 to 4,000 tonnes", "3,000 to 4,000"),
+        ("3,000-4,000 tonnes", "3,000-4,000"),
+        ("3,000–4,000 t", "3,000–4,000"),
+    ],
+)
+def test_it_reads_a_printed_range_as_one_claim_of_a_low_and_a_high_value(quote, printed):
+    claim = located(quote, quote, "3000", value_high=Decimal(4000))
+    assert claim.value_printed == printed
+    assert (claim.normalised_value, claim.normalised_high) == (Decimal(3_000_000), Decimal(4_000_000))
+
+
+def test_it_refuses_one_end_of_a_range_claimed_as_a_single_number_and_a_range_not_printed():
+    assert refusal("3,000 to 4,000 tonnes", "3,000 to 4,000 tonnes", "3000") == {
+        "value_high": ["The quote prints the range “3,000 to 4,000”: give 4,000 as the high value."]
+    }
+    assert refusal("3,000 tonnes", "3,000 tonnes", "3000", value_high=Decimal(4000)) == {
+        "value_high": ["The quote prints “3,000”, not a range: leave the high value empty."]
+    }
+    assert refusal("3,000 to 4,000 tonnes", "3,000 to 4,000 tonnes", "3000", value_high=Decimal(3000)) == {
+        "value_high": ["The top of a range is larger than its value, 3,000."]
+    }
+
+
+def test_it_reads_a_change_from_one_number_to_another_as_two_numbers():
+    quote = "seizures rose from 3,000 to 4,000 tonnes"
+    assert located(quote, quote, "4000").value_printed == "4,000"

@@ -212,10 +212,12 @@ class TestExportContents:
         assert row == {
             "id": claim.pk,
             "value": 1500,
+            "value_high": None,
             "unit": "t",
             "bound": "about",
             "value_printed": "roughly 1,500",
             "normalised_value": 1500000,
+            "normalised_high": None,
             "normalised_unit": "kg",
             "quote": "of which 85 cases involved China customs, which seized roughly 1,500 tons of waste.",
             "quote_url": f"http://testserver{claim.article.get_absolute_url()}#claim-{claim.pk}",
@@ -253,7 +255,7 @@ class TestExportContents:
         response = client.get("/claims.csv?figure=thunderball-2019-weight-china-customs")
         content = b"".join(response.streaming_content)
         lines = content.decode("utf-8").splitlines()
-        assert lines[0].startswith("id,figure,figure_title,figure_status,value,unit,bound,value_printed")
+        assert lines[0].startswith("id,figure,figure_title,figure_status,value,value_high,unit,bound,value_printed")
         [row] = csv.DictReader(io.StringIO(content.decode("utf-8")))
         assert (row["value"], row["unit"], row["normalised_value"], row["normalised_unit"]) == (
             "1.64",

@@ -357,3 +357,18 @@ class TestEscaping:
             block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
             assert "<" not in block
             assert "alert" in json.dumps(json.loads(block))
+
+
+def test_a_figure_page_shows_a_range_as_one_value_and_rules_on_its_interval(client, db):
+    made = make.figure(title="Pangolin scales seized")
+    ranged = "Officials estimated between 3,000 and 4,000 tonnes were seized"
+    make.claim(make.article(f"{ranged}.", source=make.outlet("First Daily")), made, ranged, 3000, value_high=4000)
+    exact = "Customs seized 3,900 tonnes"
+    make.claim(make.article(f"{exact}.", source=make.outlet("Second Daily")), made, exact, 3900)
+    made.refresh_from_db()
+
+    page = html_lib.unescape(client.get(made.get_absolute_url()).content.decode())
+
+    assert made.status == "consistent"
+    assert "3,000–4,000 t" in page
+    assert "“between 3,000 and 4,000”" in page

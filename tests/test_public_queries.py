@@ -20,9 +20,9 @@ def grow(times=3):
             make.sourced_figure([100 + index, 900 + index, 5000], within=operation, sources=sources)
         elsewhere = make.figure(measure="weight_seized", within=operation, of=make.organisation(f"Scope {round_}"))
         make.claim(
-            make.article("Another report: they seized 5,000 units in all.", source=sources[0]),
+            make.article("Another report: they seized 5,000 in all.", source=sources[0]),
             elsewhere,
-            "they seized 5,000 units in all",
+            "they seized 5,000 in all",
             5000,
         )
     assert Figure.objects.filter(status="disputed").count() >= 2 + 4 * times

@@ -17,16 +17,19 @@ from archive.vocabulary import UNIT_FACTOR
 FIGURE = Figure(slug="a-figure", title="A figure")
 
 
-def claim(pk, start=0, end=1, value="1", unit="t", bound="exact", article=None):
+def claim(pk, start=0, end=1, value="1", unit="t", bound="exact", article=None, high=None):
     value = Decimal(value)
+    high = None if high is None else Decimal(high)
     made = Claim(
         pk=pk,
         quote_start=start,
         quote_end=end,
         value=value,
+        value_high=high,
         unit=unit,
         bound=bound,
         normalised_value=value * UNIT_FACTOR[unit],
+        normalised_high=None if high is None else high * UNIT_FACTOR[unit],
         figure=FIGURE,
     )
     if article:
@@ -55,6 +58,11 @@ class TestAmounts:
         assert amount(Decimal("2550"), "m3", words=True) == "2,550 cubic metres"
         assert amount(Decimal("1.64"), "t") == "1.64 t"
 
+    def test_it_prints_a_range_as_one_amount(self):
+        assert amount(Decimal("3000"), "t", "about", high=Decimal("4000")) == "about 3,000–4,000 t"
+        assert amount(Decimal("1"), "t", words=True, high=Decimal("2")) == "1 to 2 tonnes"
+        assert amount(Decimal("20"), "percent", high=Decimal("25")) == "20–25%"
+
 
 class TestDifferences:
     def test_it_says_how_many_times_higher_a_value_is_from_twice_as_high(self):
@@ -69,6 +77,10 @@ class TestDifferences:
         assert difference(claim(1, value="10000001"), claim(2, value="10000000")) == (
             "1 t more (less than 0.01% higher)"
         )
+
+    def test_it_compares_a_range_by_its_nearest_end(self):
+        assert difference(claim(1, value="5000"), claim(2, value="3000", high="4000")) == "1,000 t more (25% higher)"
+        assert difference(claim(1, value="3500"), claim(2, value="3000", high="4000")) == "within the range"
 
     def test_it_compares_in_one_unit_when_sources_use_different_units(self):
         assert difference(claim(1, value="1.64", unit="t"), claim(2, value="1200", unit="kg")) == (

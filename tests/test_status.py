@@ -48,3 +48,15 @@ def test_it_is_disputed_when_roughly_1500_meets_4585():
 
 def test_it_is_disputed_when_a_lower_bound_is_not_met():
     assert figure_status([reading(1, "300", "at_least", "100"), reading(2, "150", precision="10")]) == "disputed"
+
+
+def test_a_range_is_read_as_its_interval_widened_by_its_bound():
+    between = Reading(1, D("3000"), "exact", D("1000"), high=D("4000"))
+    about = Reading(1, D("3000"), "about", D("1000"), high=D("4000"))
+    assert figure_status([between, reading(2, "3500")]) == "consistent"
+    assert figure_status([between, reading(2, "4000")]) == "consistent"
+    assert figure_status([between, reading(2, "4001")]) == "minor"
+    assert figure_status([between, reading(2, "5002")]) == "disputed"
+    assert figure_status([about, reading(2, "4400")]) == "consistent"
+    assert figure_status([about, reading(2, "2700")]) == "consistent"
+    assert figure_status([about, reading(2, "2699")]) == "minor"

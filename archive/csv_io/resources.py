@@ -553,6 +553,7 @@ class ClaimResource(ArchiveResource):
     figure = reference("figure", Figure, FIGURE_KEYS, required=True)
     quote = text("quote")
     value = Field(attribute="value", column_name="value", widget=DecimalWidget())
+    value_high = Field(attribute="value_high", column_name="value_high", widget=DecimalWidget())
     unit = choice("unit", Unit, "a unit")
     bound = choice("bound", Bound, "a bound", default=Bound.EXACT)
     speaker = reference("speaker", Person, PERSON_KEYS)
@@ -561,7 +562,18 @@ class ClaimResource(ArchiveResource):
 
     class Meta:
         model = Claim
-        fields = export_order = ("article", "figure", "quote", "value", "unit", "bound", "speaker", "status", "note")
+        fields = export_order = (
+            "article",
+            "figure",
+            "quote",
+            "value",
+            "value_high",
+            "unit",
+            "bound",
+            "speaker",
+            "status",
+            "note",
+        )
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         from .claims import ClaimImport

@@ -8,8 +8,9 @@ why two values do or do not agree. Coordinates only: the template draws them.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..status import INFINITY, Reading, value_range
-from .wording import amount, in_unit
+from ..status import Reading, value_range
+from ..vocabulary import INFINITY
+from .wording import claim_amount, in_unit
 
 WIDTH = 520
 LABEL_WIDTH = 120
@@ -53,7 +54,9 @@ def bar_chart(claims, labels, unit):
     """Geometry for one bar per claim, values shown in `unit`."""
     readings = []
     for claim in claims:
-        low, high = value_range(Reading(claim.article_id, claim.normalised_value, claim.bound, Decimal(0)))
+        low, high = value_range(
+            Reading(claim.article_id, claim.normalised_value, claim.bound, Decimal(0), claim.normalised_high)
+        )
         value = in_unit(claim.normalised_value, unit)
         readings.append((claim, value, in_unit(low, unit), None if high == INFINITY else in_unit(high, unit)))
     finite = [v for _, value, low, high in readings for v in (value, low, high) if v is not None]
@@ -64,14 +67,14 @@ def bar_chart(claims, labels, unit):
     for index, (claim, value, low, high) in enumerate(readings):
         y = TOP + index * ROW_HEIGHT
         bar_from, bar_to = sorted((zero, x(value)))
-        ranged = claim.bound != "exact"
+        ranged = claim.bound != "exact" or claim.value_high is not None
         rows.append(
             Row(
                 label=labels[claim.pk],
                 short_label=labels[claim.pk]
                 if len(labels[claim.pk]) <= LABEL_CHARS
                 else labels[claim.pk][: LABEL_CHARS - 1] + "…",
-                value_text=amount(claim.value, claim.unit, claim.bound),
+                value_text=claim_amount(claim),
                 y=y,
                 mid_y=y + BAR_HEIGHT / 2,
                 text_y=y + BAR_HEIGHT - 3,

@@ -29,13 +29,13 @@ from ..filters import (
     public_figures,
     status_rank,
 )
-from ..history import value_events
 from ..models import Claim, Operation, Outlet
 from ..vocabulary import FigureStatus, Status
 from . import exports
 from .base import FilteredListView, PublicView
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
+from .history import value_events
 from .linked_data import archived_article, figure_dataset
 from .wording import BOUND_MEANING, disagreements, display_unit, source_labels
 

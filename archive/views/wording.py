@@ -3,52 +3,32 @@
 from decimal import Decimal
 
 from ..models import format_decimal
-from ..vocabulary import BASE_UNIT, MEASURE_DIMENSION, UNIT_DIMENSION, UNIT_FACTOR, Bound, Dimension, Unit
+from ..vocabulary import BASE_UNIT, BOUND, MEASURE_DIMENSION, UNIT, UNIT_DIMENSION, UNIT_FACTOR, Bound, Dimension, Unit
 
-UNIT_SYMBOL = {Unit.COUNT: "", Unit.KILOGRAM: "kg", Unit.TONNE: "t", Unit.CUBIC_METRE: "m³", Unit.PERCENT: "%"}
-UNIT_WORDS = {
-    Unit.COUNT: ("", ""),
-    Unit.KILOGRAM: ("kilogram", "kilograms"),
-    Unit.TONNE: ("tonne", "tonnes"),
-    Unit.CUBIC_METRE: ("cubic metre", "cubic metres"),
-    Unit.PERCENT: ("percent", "percent"),
-}
-BOUND_WORDS = {
-    Bound.EXACT: "",
-    Bound.ABOUT: "about",
-    Bound.NEARLY: "nearly",
-    Bound.MORE_THAN: "more than",
-    Bound.AT_LEAST: "at least",
-    Bound.UP_TO: "up to",
-}
 # How the status rule reads each bound (see archive/status.py).
-BOUND_MEANING = {
-    Bound.EXACT: "stated as an exact number",
-    Bound.ABOUT: "about: read as anything within 10% either way",
-    Bound.NEARLY: "nearly: read as up to 10% below",
-    Bound.MORE_THAN: "more than: read as this or any larger amount",
-    Bound.AT_LEAST: "at least: read as this or any larger amount",
-    Bound.UP_TO: "up to: read as this or any smaller amount",
-}
+BOUND_MEANING = {code: term.meaning for code, term in BOUND.items()}
 RATIO_WORDING_FROM = 2
 
 
-def amount(value, unit, bound=Bound.EXACT, words=False):
-    """ "about 1,500 t", or with words=True "about 1,500 tonnes"; "23%"; "1,828" for counts."""
+def amount(value, unit, bound=Bound.EXACT, words=False, high=None):
+    """ "about 1,500 t", or with words=True "about 1,500 tonnes"; "23%"; "1,828" for counts;
+    a range: "3,000–4,000 t", "3,000 to 4,000 tonnes"."""
     number = format_decimal(value)
+    if high is not None:
+        number += f"{' to ' if words else '–'}{format_decimal(high)}"
+    term = UNIT[unit]
     if words:
-        singular, plural = UNIT_WORDS[unit]
-        name = singular if abs(Decimal(value)) == 1 else plural
+        name = term.singular if high is None and abs(Decimal(value)) == 1 else term.plural
         text = f"{number} {name}" if name else number
     elif unit == Unit.PERCENT:
-        text = f"{number}%"
+        text = f"{number}{term.symbol}"
     else:
-        text = f"{number} {UNIT_SYMBOL[unit]}".rstrip()
-    return f"{BOUND_WORDS[bound]} {text}".strip()
+        text = f"{number} {term.symbol}".rstrip()
+    return f"{BOUND[bound].prefix} {text}".strip()
 
 
 def claim_amount(claim, words=False):
-    return amount(claim.value, claim.unit, claim.bound, words=words)
+    return amount(claim.value, claim.unit, claim.bound, words=words, high=claim.value_high)
 
 
 def base_unit_of(unit):
@@ -57,7 +37,7 @@ def base_unit_of(unit):
 
 def normalised_amount(claim, words=True):
     """The claim's value in the base unit of its dimension: "1,500,000 kilograms"."""
-    return amount(claim.normalised_value, base_unit_of(claim.unit), words=words)
+    return amount(claim.normalised_value, base_unit_of(claim.unit), words=words, high=claim.normalised_high)
 
 
 def display_unit(measure, units):
@@ -97,28 +77,36 @@ def percent_text(percent):
     return "less than 0.01"
 
 
+def top(claim):
+    """The largest amount a claim states, in the base unit: its value, or the top of its range."""
+    return claim.normalised_value if claim.normalised_high is None else claim.normalised_high
+
+
 def difference(higher, lower):
-    """How much higher the first claim's value is than the second's, compared in the base unit."""
-    gap = higher.normalised_value - lower.normalised_value
+    """How much higher the first claim's value is than the second's, compared in the base unit;
+    a range is compared by its nearest end."""
+    gap = higher.normalised_value - top(lower)
     if gap == 0:
         return "the same amount"
+    if gap < 0:
+        return "within the range"
     if UNIT_DIMENSION[higher.unit] == Dimension.PERCENT:
         return f"{format_decimal(gap)} percentage points higher"
     unit = higher.unit if higher.unit == lower.unit else base_unit_of(higher.unit)
     more = f"{amount(in_unit(gap, unit), unit)} more"
-    if lower.normalised_value <= 0:
+    if top(lower) <= 0:
         return more
-    ratio = higher.normalised_value / lower.normalised_value
+    ratio = higher.normalised_value / top(lower)
     if ratio >= RATIO_WORDING_FROM:
         times = f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
         return f"{times} times higher ({more})"
-    return f"{more} ({percent_text(gap / lower.normalised_value * 100)}% higher)"
+    return f"{more} ({percent_text(gap / top(lower) * 100)}% higher)"
 
 
 def disagreements(claims):
     """One sentence per pair of claims from different articles, larger value first:
     "Global Times 4,585 t vs China Daily about 1,500 t: 3.1 times higher (3,085 t more)"."""
-    claims = sorted(claims, key=lambda claim: (-claim.normalised_value, claim.pk))
+    claims = sorted(claims, key=lambda claim: (-claim.normalised_value, -top(claim), claim.pk))
     labels = source_labels(claims)
     sentences = []
     seen = set()

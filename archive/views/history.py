@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Article, Claim, format_decimal
-from .vocabulary import Bound, Status, Unit
+from ..models import Article, Claim
+from ..vocabulary import Status
+from .wording import amount
 
 # What a reader needs to trust a correction; notes and positions are the editors' business.
-TRACKED = ("value", "unit", "bound", "status", "quote")
+TRACKED = ("value", "value_high", "unit", "bound", "status", "quote")
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,7 @@ class ValueEvent:
 
 
 def reading(row):
-    bound = "" if row.bound == Bound.EXACT else f"{Bound(row.bound).label} "
-    unit = "" if row.unit == Unit.COUNT else f" {Unit(row.unit).label}"
-    return f"{bound}{format_decimal(row.value)}{unit}"
+    return amount(row.value, row.unit, row.bound, words=True, high=row.value_high)
 
 
 def value_events(figure):
