@@ -10,8 +10,6 @@ hints) are computed on save and shown read-only. Every form carries the record's
 refused with a message instead of overwriting their change.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -21,10 +19,9 @@ from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
@@ -39,6 +36,7 @@ from .csv_io.resources import (
     OutletResource,
     PersonResource,
 )
+from .dates import PrintedDateField
 from .derivation import refresh_figures
 from .filters import matching
 from .models import (
@@ -108,7 +106,10 @@ class ArchiveAdmin(SimpleHistoryAdmin):
     """Every archive admin shows the record's edit history (django-simple-history),
     and an editor can restore a past version from it through the usual form and checks."""
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateField: {"form_class": PrintedDateField},
+    }
 
     class Media:
         css = {"all": ["archive/admin.css"]}
@@ -488,20 +489,6 @@ class ArticleForm(UniqueWhenGivenForm):
     unique_when_given = ["url"]
 
 
-def sentence_around(body, start, end, limit=300):
-    """The sentence of `body` holding body[start:end], clipped to about `limit` characters."""
-    breaks = [match.end() for match in re.finditer(r"[.!?][\"”’)]*\s|\n", body[:start])]
-    sentence_start = breaks[-1] if breaks else 0
-    after = re.search(r"[.!?](?=[\"”’)]*(?:\s|$))|\n", body[end:])
-    sentence_end = end + after.end() if after else len(body)
-    left, right = start - limit // 2, end + limit // 2
-    if sentence_start < left:  # clip at a word boundary
-        sentence_start = left if body[left - 1].isspace() else max(body.find(" ", left, start) + 1, left)
-    if sentence_end > right:
-        sentence_end = right if body[right].isspace() else max(body.rfind(" ", end, right), end)
-    return body[sentence_start:sentence_end].strip()
-
-
 @admin.register(Article)
 class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     resource_classes = [ArticleResource]
@@ -530,6 +517,16 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
+    def get_urls(self):
+        from .desk_admin import desk_view
+
+        desk = path(
+            "<path:object_id>/desk/",
+            self.admin_site.admin_view(lambda request, object_id: desk_view(self, request, object_id)),
+            name="archive_article_desk",
+        )
+        return [desk, *super().get_urls()]
+
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)
         if article is not None and request.method == "POST":
@@ -556,51 +553,43 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     def claim_count(self, article):
         return article.claim_count
 
-    @admin.display(description="numbers claimed")
+    @admin.display(description="numbers handled")
     def number_coverage(self, article):
         if not article.pk:
             return "Save the article to see which of its numbers are claimed."
-        coverage = article.number_coverage()
-        claimed = sum(1 for _, claim_pks in coverage if claim_pks)
+        from .desk import desk_numbers
+
+        numbers = desk_numbers(article)
+        desk_url = reverse("admin:archive_article_desk", args=[article.pk])
         rows = []
-        for number, claim_pks in coverage:
-            if claim_pks:
+        for item in numbers:
+            number = item.number
+            if item.claims:
                 claims = format_html_join(
                     ", ",
                     '<a href="{}">claim {}</a>',
-                    ((reverse("admin:archive_claim_change", args=[pk]), pk) for pk in claim_pks),
+                    ((reverse("admin:archive_claim_change", args=[claim.pk]), claim.pk) for claim in item.claims),
                 )
                 rows.append(format_html("<li>{}: {}</li>", number.text, claims))
-                continue
-            sentence = sentence_around(article.body, number.start, number.end)
-            add_url = (
-                reverse("admin:archive_claim_add")
-                + "?"
-                + urlencode(
-                    {
-                        "article": article.pk,
-                        "value": number.value,
-                        "value_high": "" if number.high is None else number.high,
-                        "unit": number.unit or "",
-                        "bound": number.bound,
-                        "quote": sentence,
-                    }
+            elif item.dismissal:
+                rows.append(format_html("<li>{}: not a figure</li>", number.text))
+            else:
+                rows.append(
+                    format_html(
+                        '<li><strong>{}: not claimed</strong> in “…{}<mark>{}</mark>{}…” <a href="{}">claim it</a>',
+                        number.text,
+                        words_before(article.body, number.start),
+                        article.body[number.start : number.end],
+                        words_after(article.body, number.end),
+                        f"{desk_url}?at={number.start}",
+                    )
                 )
-            )
-            rows.append(
-                format_html(
-                    '<li><strong>{}: not claimed</strong> in “…{}<mark>{}</mark>{}…” <a href="{}">add a claim</a></li>',
-                    number.text,
-                    words_before(article.body, number.start),
-                    article.body[number.start : number.end],
-                    words_after(article.body, number.end),
-                    add_url,
-                )
-            )
         return format_html(
-            "<p><strong>{} of {} numbers claimed</strong></p><ul>{}</ul>",
-            claimed,
-            len(coverage),
+            '<p><strong>{} of {} numbers handled</strong> (claimed or marked as not a figure): <a href="{}">open the '
+            "claim desk</a></p><ul>{}</ul>",
+            sum(1 for item in numbers if item.state != "unclaimed"),
+            len(numbers),
+            desk_url,
             format_html_join("", "{}", ((row,) for row in rows)),
         )
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Q
@@ -335,18 +336,47 @@ class Article(SlugModel):
                     claim.article = self
                     claim.locate(body)
                     Claim.objects.filter(pk=claim.pk).update(**claim.located_fields())
+                DismissedNumber.follow_body(self)
             if previous and (previous["status"], previous["outlet_id"]) != (self.status, self.outlet_id):
                 from .derivation import refresh_figures
 
                 refresh_figures(Claim.objects.filter(article=self).values_list("figure_id", flat=True))
 
-    def number_coverage(self):
-        """The numbers printed in the body, each paired with the claims that state it."""
-        spans = list(self.claims.values_list("value_start", "value_end", "pk"))
-        return [
-            (number, [pk for start, end, pk in spans if start < number.end and number.start < end])
-            for number in printed_numbers.figures_in(self.body)
-        ]
+
+class DismissedNumber(models.Model):
+    """A number an article prints that an editor has marked as no figure ("the first 10 months"):
+    counted as handled by the article's coverage, with who dismissed it and when. Undone by
+    deleting it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="dismissed_numbers")
+    start = models.PositiveIntegerField()
+    text = models.CharField(max_length=200, help_text="The number as printed, to follow it through body edits.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "start"], name="dismissed_number_unique")]
+
+    def __str__(self):
+        return f"“{self.text}” in “{self.article}”: not a figure"
+
+    @classmethod
+    def follow_body(cls, article):
+        """After `article`'s body changed: each dismissal moves to the same number where the new
+        body prints it nearest to where it was, or goes when the body prints it no more."""
+        numbers = printed_numbers.figures_in(article.body)
+        dismissals = list(cls.objects.filter(article=article).order_by("start"))
+        moved, taken = {}, set()
+        for dismissed in dismissals:
+            same = [number.start for number in numbers if number.text == dismissed.text and number.start not in taken]
+            if same:
+                moved[dismissed.pk] = min(same, key=lambda at: abs(at - dismissed.start))
+                taken.add(moved[dismissed.pk])
+        cls.objects.filter(pk__in=[d.pk for d in dismissals if d.pk not in moved]).delete()
+        # Out of the way first: two dismissals may swap places.
+        cls.objects.filter(pk__in=moved).update(start=models.F("start") + len(article.body) + 1)
+        for pk, start in moved.items():
+            cls.objects.filter(pk=pk).update(start=start)
 
 
 def orphan_message(claims):

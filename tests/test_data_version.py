@@ -6,16 +6,19 @@ from django.apps import apps
 from django.db import connection
 from simple_history.models import HistoricalChanges
 
-from archive.models import DataVersion
+from archive.models import DataVersion, DismissedNumber
+
+# Tables no public page reads: the version's own, and the editors' marks on their claim desk.
+UNREAD = {DataVersion, DismissedNumber}
 
 
 def public_tables():
     """{table: model} for every model of the archive and its many-to-many links, but the history
-    tables, which public pages do not read, and the version's own table."""
+    tables, which public pages do not read, and `UNREAD`."""
     return {
         model._meta.db_table: model
         for model in apps.get_app_config("archive").get_models(include_auto_created=True)
-        if not issubclass(model, HistoricalChanges) and model is not DataVersion
+        if not issubclass(model, HistoricalChanges) and model not in UNREAD
     }
 
 
