@@ -749,6 +749,24 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
     def for_list(self, queryset):
         return queryset.defer("article__body", "article__provenance")
 
+    def response_post_save_add(self, request, obj):
+        return self._back_to_desk(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_desk(request, obj) or super().response_post_save_change(request, obj)
+
+    def _back_to_desk(self, request, claim):
+        """A saved claim returns to its article's claim desk, at the next number to claim, unless
+        the editor came from the claims list, which keeps its filters."""
+        if self.get_preserved_filters(request):
+            return None
+        from .desk import desk_numbers
+        from .desk_admin import desk_url, next_unclaimed
+
+        return HttpResponseRedirect(
+            desk_url(claim.article, next_unclaimed(desk_numbers(claim.article), claim.value_start))
+        )
+
     def get_search_results(self, request, queryset, search_term):
         """The default search over `search_fields`, each table searched by its own subquery,
         which a trigram index serves on PostgreSQL: the default's OR across the joined

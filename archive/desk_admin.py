@@ -132,7 +132,7 @@ def desk_view(model_admin, request, object_id):
                     request,
                     f"Claim saved: {claim.value_printed} on “{claim.figure.title}” (figure {claim.figure.slug}).",
                 )
-                return HttpResponseRedirect(desk_url(article, _next_unclaimed(numbers, current.number.start)))
+                return HttpResponseRedirect(desk_url(article, next_unclaimed(numbers, current.number.start)))
         else:
             initial = desk.claim_initial(article, current.number)
             in_quote = [operation for operation in operations if desk.prints_operation(initial["quote"], operation)]
@@ -170,7 +170,7 @@ def _position(text):
     return int(text) if text and text.isdigit() and len(text) < 10 else None
 
 
-def _next_unclaimed(numbers, after):
+def next_unclaimed(numbers, after):
     later = [item.number.start for item in numbers if item.state == "unclaimed" and item.number.start > after]
     earlier = [item.number.start for item in numbers if item.state == "unclaimed" and item.number.start < after]
     return (later or earlier or [None])[0]
@@ -190,7 +190,7 @@ def dismiss_or_restore(request, article, by_start):
                 article=article, start=at, defaults={"text": item.number.text[:200], "dismissed_by": request.user}
             )
             messages.success(request, f"“{item.number.text}” marked as not a figure.")
-        return HttpResponseRedirect(desk_url(article, _next_unclaimed(desk.desk_numbers(article), at)))
+        return HttpResponseRedirect(desk_url(article, next_unclaimed(desk.desk_numbers(article), at)))
     DismissedNumber.objects.filter(article=article, start=at).delete()
     messages.success(request, f"“{item.number.text}” is to be claimed again.")
     return HttpResponseRedirect(desk_url(article, at))

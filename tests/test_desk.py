@@ -255,3 +255,18 @@ def test_the_desk_takes_as_many_queries_whatever_the_numbers_and_claims(
     big = Article.objects.get(outlet__slug="china-daily")  # 12 numbers, 11 claims, 1 to claim
     small = Article.objects.create(outlet=big.outlet, title="S", slug="s", body="Operation Thunderball: 1.64 tons.")
     assert queries(small) == queries(big) == QUERIES
+
+
+def test_a_claim_saved_on_its_own_page_returns_to_its_article_s_desk_unless_opened_from_the_list(editor_client, seed):
+    claim = Claim.objects.get(article__outlet__slug="china-daily", value=1237)
+    url = reverse("admin:archive_claim_change", args=[claim.pk])
+    data = form_data(editor_client.get(url))
+    data["note"] = "checked"
+    response = editor_client.post(url, data)
+    china_daily = claim.article
+    assert response["Location"] == desk_url(china_daily, at(china_daily, "first 10") + len("first "))
+
+    from_list = f"{url}?_changelist_filters=status%3Dpublished"
+    data = form_data(editor_client.get(from_list))
+    response = editor_client.post(from_list, data)
+    assert response["Location"] == reverse("admin:archive_claim_changelist") + "?status=published"
