@@ -53,8 +53,11 @@ PHASES = collections.defaultdict(float)
 
 
 def timed(owner, name, label=None):
-    """Add the wall time of every call of `owner.name` to PHASES[label]."""
-    function = getattr(owner, name)
+    """Add the wall time of every call of `owner.name` to PHASES[label] (if it has one: the
+    script also times earlier versions of the import)."""
+    function = getattr(owner, name, None)
+    if function is None:
+        return
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -69,18 +72,19 @@ def timed(owner, name, label=None):
 
 def time_phases():
     """Time the import's phases (nested phases are included in their callers' times)."""
-    from archive import locating
-    from archive.csv_io import claims, files
+    from archive.csv_io import claims
     from archive.management.commands import archive_import
 
-    for name in ("parse", "load", "check", "write", "copy_updates", "copy_history", "analyse"):
+    for name in ("parse", "load", "check", "write", "copy_in", "copy_updates", "copy_history", "analyse"):
         timed(claims.ClaimImport, name)
     timed(claims, "locate", "check: locate")
     timed(claims, "refresh_figures", "refresh figures")
     timed(claims.Flags, "now", "flags")
     timed(claims, "notices")
-    timed(files, "import_file", "import_file (all)")
-    copying = claims.copying
+    timed(archive_import, "refresh_planner_statistics", "ANALYZE after commit")
+    copying = getattr(claims, "copying", None)
+    if copying is None:
+        return
 
     @contextlib.contextmanager
     def waited_for(cursor, table, *args, **kwargs):
@@ -90,14 +94,25 @@ def time_phases():
         PHASES[f"wait for COPY {table}"] += time.perf_counter() - start
 
     claims.copying = waited_for
-    timed(archive_import, "refresh_planner_statistics", "ANALYZE after commit")
-    del locating
+
+
+def backend_cpu():
+    """CPU seconds the PostgreSQL backend serving this connection has used (Linux, same machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def profiled(label, rows, path, top, profile):
     PHASES.clear()
     out = io.StringIO()
     profiler = cProfile.Profile() if profile else None
+    cpu, database_cpu = time.process_time(), backend_cpu()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -105,7 +120,9 @@ def profiled(label, rows, path, top, profile):
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - start
+    cpu, database_cpu = time.process_time() - cpu, backend_cpu() - database_cpu
     print(f"\n== {label}: {seconds:.2f} s, {seconds / rows * 1e6:.0f} µs a row: {out.getvalue().splitlines()[0]}")
+    print(f"  CPU: Python {cpu:.2f} s ({cpu / rows * 1e6:.0f} µs a row), PostgreSQL {database_cpu:.2f} s")
     for phase, spent in sorted(PHASES.items(), key=lambda item: -item[1]):
         print(f"  {phase:28} {spent:6.2f} s {spent / rows * 1e6:6.0f} µs a row")
     if profiler:

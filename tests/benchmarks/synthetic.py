@@ -99,7 +99,7 @@ def headers():
             "period_end",
             "notes",
         ],
-        "claims": ["article", "figure", "quote", "value", "unit", "bound", "speaker", "status", "note"],
+        "claims": ["article", "figure", "quote", "value", "value_high", "unit", "bound", "speaker", "status", "note"],
     }
 
 
@@ -198,10 +198,10 @@ def generate(directory, claims=100_000, seed=2019):
         sentences[article].append(sentence)
         status = "published" if rng.random() < 0.9 else "draft"
         rows["claims"].append(
-            [f"article-{article:05d}", figure.slug, sentence, str(signed), unit, bound, "", status, ""]
+            [f"article-{article:05d}", figure.slug, sentence, str(signed), "", unit, bound, "", status, ""]
         )
         if speaker is not None:
-            rows["claims"][-1][6] = people[speaker]
+            rows["claims"][-1][7] = people[speaker]
 
     for a in range(articles):
         body = []
