@@ -12,6 +12,7 @@ refused with a message instead of overwriting their change.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -168,10 +170,23 @@ class ArchiveAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(request.get_full_path())
 
 
+# The history's own limit on a change's reason.
+REASON_LENGTH = 100
+
+
 class ClaimForm(forms.ModelForm):
     """Claim.clean() locates the quote and the value; this adds the one rule the
     model form cannot see: the quote's position is derived, so Django skips the
-    unique constraint on (article, figure, quote_start) and would fail on save."""
+    unique constraint on (article, figure, quote_start) and would fail on save.
+    Unpublishing a published claim asks why: readers see the reason in the figure's history."""
+
+    withdrawal_reason = forms.CharField(
+        label="Reason, when unpublishing",
+        max_length=REASON_LENGTH,
+        required=False,
+        help_text="Readers see it where the figure's public history shows the value withdrawn.",
+    )
+    require_reason = True
 
     class Meta:
         model = Claim
@@ -197,6 +212,18 @@ class ClaimForm(forms.ModelForm):
             if isinstance(widget, LoadedAutocompleteSelect) and Claim._meta.get_field(name).is_cached(self.instance):
                 widget.loaded = getattr(self.instance, name)
 
+    def clean(self):
+        data = super().clean()
+        reason = data.get("withdrawal_reason", "").strip()
+        article = data.get("article") or getattr(self.instance, "article", None)
+        public = self.initial.get("status") == Status.PUBLISHED and getattr(article, "status", "") == Status.PUBLISHED
+        unpublishing = public and data.get("status") == Status.DRAFT
+        if self.require_reason and self.instance.pk and unpublishing and not reason:
+            message = "Say why this value is unpublished: readers see the reason in its figure's history."
+            self.add_error("withdrawal_reason", message)
+        self.instance._change_reason = reason or None
+        return data
+
     def _post_clean(self):
         super()._post_clean()
         claim = self.instance
@@ -213,6 +240,8 @@ class ClaimForm(forms.ModelForm):
 
 
 class ClaimInlineForm(ClaimForm):
+    require_reason = False  # a row of its article's or figure's page has no room for it
+
     def has_changed(self):
         # The version is bookkeeping: a row whose version alone differs is a row
         # someone else changed, not one this editor touched.
@@ -300,10 +329,10 @@ class FigureClaimInline(ClaimInline):
     autocomplete_fields = ["article", "speaker"]
 
 
-def change_status(modeladmin, request, queryset, status, done):
+def change_status(modeladmin, request, queryset, status, done, reason=None):
     """Set the status of the selected rows that differ, bumping their version and
-    recording their history in bulk, then refresh each figure they touch once: a
-    bulk update bypasses save() and the refresh it does."""
+    recording their history in bulk (with `reason`, which readers see for a withdrawn value),
+    then refresh each figure they touch once: a bulk update bypasses save() and the refresh it does."""
     model = modeladmin.model
     with transaction.atomic():
         selected = queryset.order_by().values("pk")  # the list's queryset carries joins FOR UPDATE refuses
@@ -318,7 +347,7 @@ def change_status(modeladmin, request, queryset, status, done):
             model,
             ["status", "version", "updated_at"],
             default_user=request.user,
-            default_change_reason=f"{done.capitalize()} from the {model._meta.verbose_name} list",
+            default_change_reason=reason or f"{done.capitalize()} from the {model._meta.verbose_name} list",
         )
         figures = refresh_figures(sorted(set(modeladmin.figure_ids_touched_by([row.pk for row in changing]))))
     if not changing:
@@ -339,7 +368,22 @@ def publish(modeladmin, request, queryset):
 
 @admin.action(description="Unpublish the selected %(verbose_name_plural)s (back to draft)", permissions=["change"])
 def unpublish(modeladmin, request, queryset):
-    change_status(modeladmin, request, queryset, Status.DRAFT, "unpublished")
+    """Asks first why: a value readers have seen stays in its figure's public history as
+    withdrawn, with this reason."""
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.opts,
+            "title": f"Why are these {modeladmin.opts.verbose_name_plural} unpublished?",
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "count": queryset.count(),
+            "missing": "reason" in request.POST,
+            "max_length": REASON_LENGTH,
+        }
+        return TemplateResponse(request, "admin/archive/withdraw.html", context)
+    change_status(modeladmin, request, queryset, Status.DRAFT, "unpublished", reason=reason[:REASON_LENGTH])
 
 
 @admin.register(Outlet)
@@ -733,7 +777,7 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
     show_full_result_count = False
     readonly_fields = ["value_printed", "normalised_value", "position"]
     fieldsets = [
-        (None, {"fields": ClaimForm.Meta.fields}),
+        (None, {"fields": [*ClaimForm.Meta.fields, "withdrawal_reason"]}),
         (
             "Derived from the quote",
             {

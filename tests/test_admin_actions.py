@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from archive.derivation import refresh_figures
 from archive.models import Article, Claim, Figure
+from tests.admin_forms import form_data
 
 WASTE_SEIZED = "demeter-v-waste-seized-china-customs"
 
@@ -21,11 +22,10 @@ def china_daily(seed):
 
 
 def run_action(client, model_name, action, objects):
-    response = client.post(
-        reverse(f"admin:archive_{model_name}_changelist"),
-        {"action": action, "_selected_action": [str(obj.pk) for obj in objects]},
-        follow=True,
-    )
+    data = {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}
+    if action == "unpublish":
+        data["reason"] = "the outlet corrected its report"
+    response = client.post(reverse(f"admin:archive_{model_name}_changelist"), data, follow=True)
     assert response.redirect_chain == [(reverse(f"admin:archive_{model_name}_changelist"), 302)]
     return [str(message) for message in response.context["messages"]]
 
@@ -60,7 +60,7 @@ def test_it_records_who_published_and_how(editor_client, china_daily):
     run_action(editor_client, "article", "unpublish", [china_daily])
     latest = china_daily.history.first()
     assert (latest.status, latest.version, latest.history_user.username) == ("draft", 2, "alice")
-    assert latest.history_change_reason == "Unpublished from the article list"
+    assert latest.history_change_reason == "the outlet corrected its report"
 
 
 def test_it_says_so_when_nothing_needs_changing(editor_client, china_daily):
@@ -109,3 +109,34 @@ def test_it_deletes_selected_claims_and_recomputes_their_figure(editor_client, s
     assert response.status_code == 302
     assert not Claim.objects.filter(pk__in=selected).exists()
     assert figure_status(WASTE_SEIZED) == "unsourced"
+
+
+def test_unpublishing_asks_why_and_changes_nothing_until_told(editor_client, china_daily):
+    url = reverse("admin:archive_article_changelist")
+    response = editor_client.post(url, {"action": "unpublish", "_selected_action": [china_daily.pk]})
+    assert response.status_code == 200
+    assert "Why are these articles unpublished?" in response.content.decode()
+    response = editor_client.post(url, {"action": "unpublish", "_selected_action": [china_daily.pk], "reason": " "})
+    assert "Say why: readers see the reason" in response.content.decode()
+    china_daily.refresh_from_db()
+    assert china_daily.status == "published"
+
+
+def test_the_reason_for_unpublishing_is_shown_beside_each_withdrawn_value(editor_client, china_daily, client):
+    run_action(editor_client, "article", "unpublish", [china_daily])
+    figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    page = " ".join(client.get(figure.get_absolute_url()).content.decode().split())
+    assert "China Daily, withdrawn (about 1,500 tonnes): the outlet corrected its report</li>" in page
+
+
+def test_a_claim_unpublished_on_its_own_page_needs_a_reason(editor_client, seed):
+    claim = Claim.objects.get(article__outlet__slug="china-daily", value=1237)
+    url = reverse("admin:archive_claim_change", args=[claim.pk])
+    data = form_data(editor_client.get(url))
+    data["status"] = "draft"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Say why this value is unpublished" in response.content.decode()
+    data["withdrawal_reason"] = "the outlet corrected its report"
+    assert editor_client.post(url, data).status_code == 302
+    assert claim.history.latest().history_change_reason == "the outlet corrected its report"

@@ -137,7 +137,8 @@ def race_archive():
 
 def publish(client, model, pks, action):
     response = client.post(
-        reverse(f"admin:archive_{model}_changelist"), {"action": action, "_selected_action": [str(pk) for pk in pks]}
+        reverse(f"admin:archive_{model}_changelist"),
+        {"action": action, "_selected_action": [str(pk) for pk in pks], "reason": "a race test"},
     )
     assert response.status_code == 302, response.content[:500]
 

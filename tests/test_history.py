@@ -99,6 +99,7 @@ def test_it_tells_readers_when_each_value_was_added_and_changed(seed):
     assert [event.describe() for event in events] == [
         "added as 1,237 tonnes",
         "added as 1,238 tonnes",
+        "withdrawn (1,238 tonnes)",
         "published again as 1,238 tonnes",
     ]
 
@@ -133,12 +134,30 @@ def test_it_spells_out_a_changed_value(corrected_claim):
     assert events == ["added as 1,237 tonnes", "changed from 1,237 tonnes to about 1,238 tonnes"]
 
 
-def test_drafts_leave_no_public_history(seed):
+def test_a_deleted_value_stays_in_the_record_as_withdrawn_with_its_reason(seed):
     from archive.views.history import value_events
 
     figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
-    figure.claims.filter(value=4585).get().delete()
-    assert [event.describe() for event in value_events(figure)] == ["added as about 1,500 tonnes"]
+    claim = figure.claims.get(value=4585)
+    claim._change_reason = "the outlet retracted the figure"
+    claim.delete()
+    events = value_events(figure)
+    assert [event.describe() for event in events] == [
+        "added as about 1,500 tonnes",
+        "added as 4,585 tonnes",
+        "withdrawn (4,585 tonnes): the outlet retracted the figure",
+    ]
+    assert events[-1].source == "Global Times"
+
+
+def test_a_value_moved_to_another_figure_is_withdrawn_from_this_one(seed):
+    from archive.views.history import value_events
+
+    figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
+    claim = figure.claims.get(value=4585)
+    claim.figure = Figure.objects.get(slug="china-customs-solid-waste-weight-jan-oct-2019")
+    claim.save()
+    assert [event.describe() for event in value_events(figure)][-1] == "withdrawn (4,585 tonnes)"
 
 
 def test_the_figure_page_shows_readers_each_correction_with_its_date(client, corrected_claim):
@@ -210,7 +229,7 @@ def test_a_value_is_published_again_with_its_article(article):
     claim = claim_of(article)
     set_status(article, "draft")
     set_status(article, "published")
-    assert public_history(claim) == ["added as 500 tonnes", "published again as 500 tonnes"]
+    assert public_history(claim) == ["added as 500 tonnes", "withdrawn (500 tonnes)", "published again as 500 tonnes"]
 
 
 def test_a_value_edited_while_its_article_was_unpublished_is_published_again_as_it_then_reads(article):
@@ -219,7 +238,7 @@ def test_a_value_edited_while_its_article_was_unpublished_is_published_again_as_
     set_status(article, "draft")
     recount(claim)
     set_status(article, "published")
-    assert public_history(claim) == ["added as 500 tonnes", "published again as 510 tonnes"]
+    assert public_history(claim) == ["added as 500 tonnes", "withdrawn (500 tonnes)", "published again as 510 tonnes"]
 
 
 def test_a_value_is_added_when_its_article_is_published_from_the_article_list(editor_client, article):

@@ -15,15 +15,19 @@ TRACKED = ("value", "value_high", "unit", "bound", "status", "quote")
 class ValueEvent:
     claim_id: int
     when: datetime
-    kind: str  # "added", "republished" or "changed"
+    kind: str  # "added", "republished", "changed" or "withdrawn"
     before: str  # the value as it read before, or "" when added
-    after: str
+    after: str  # the value as it reads after, or "" when withdrawn
+    source: str = ""  # the outlet, for a value no longer on the figure's page
+    reason: str = ""  # why it was withdrawn, as the editor gave it
 
     def describe(self):
         if self.kind == "added":
             return f"added as {self.after}"
         if self.kind == "republished":
             return f"published again as {self.after}"
+        if self.kind == "withdrawn":
+            return f"withdrawn ({self.before}): {self.reason}" if self.reason else f"withdrawn ({self.before})"
         if self.before == self.after:
             return "quote corrected"
         return f"changed from {self.before} to {self.after}"
@@ -34,22 +38,27 @@ def reading(row):
 
 
 def value_events(figure):
-    """The public history of each claim now published on `figure`, oldest first (two queries).
+    """The public history of each claim ever public on `figure`, oldest first (two queries).
 
-    A value is public while its claim and the claim's article are both published. It is "added"
-    when that first holds, as it reads at that moment, "published again" when it holds again,
-    and "changed" by each tracked change while it holds: what was edited while the claim or its
-    article was a draft was never public, and is not shown."""
+    A value is public while its claim is published, on this figure and not deleted, and the
+    claim's article is published. It is "added" when that first holds, as it reads at that moment,
+    "published again" when it holds again, "changed" by each tracked change while it holds, and
+    "withdrawn" when it stops holding (unpublished, deleted, moved to another figure, or its article
+    unpublished or deleted), with the reason the editor gave: a value once public never silently
+    leaves the record. What was edited while the claim or its article was a draft was never
+    public, and is not shown."""
     claim_rows = list(
-        Claim.history.filter(figure_id=figure.pk, id__in=Claim.objects.published().filter(figure=figure).values("pk"))
-        .only("id", "article", "history_date", *TRACKED)
+        Claim.history.filter(id__in=Claim.history.filter(figure_id=figure.pk).values("id"))
+        .only("id", "article", "figure", "history_date", "history_type", "history_change_reason", *TRACKED)
         .order_by("history_date", "history_id")
     )
     article_rows = list(
         Article.history.filter(id__in={row.article_id for row in claim_rows})
-        .only("id", "history_date", "status")
+        .select_related("outlet")
+        .only("id", "outlet__name", "history_date", "history_type", "history_change_reason", "status")
         .order_by("history_date", "history_id")
     )
+    outlets = {row.id: row.outlet.name for row in article_rows if row.outlet}
     # Before its first recorded version an article is taken to be as that version says, and with
     # none as it is now, published: records loaded without history are given a version afterwards.
     article_status = {}
@@ -68,14 +77,20 @@ def value_events(figure):
             latest[row.id] = row
             touched = [row]
         else:
-            article_status[row.id] = row.status
+            article_status[row.id] = Status.DRAFT if row.history_type == "-" else row.status
             touched = [claim for claim in latest.values() if claim.article_id == row.id]
         for claim in touched:
             shown = public.pop(claim.id, None)
             if (
                 claim.status != Status.PUBLISHED
+                or claim.history_type == "-"
+                or claim.figure_id != figure.pk
                 or article_status.get(claim.article_id, Status.PUBLISHED) != Status.PUBLISHED
             ):
+                if shown is not None:
+                    source = outlets.get(claim.article_id, "")
+                    reason = row.history_change_reason or ""
+                    events.append(ValueEvent(claim.id, when, "withdrawn", reading(shown), "", source, reason))
                 continue
             public[claim.id] = claim
             if shown is None:

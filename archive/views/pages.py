@@ -204,7 +204,7 @@ class FigureDetail(PublicView, DetailView):
             disagreements=disagreements(claims),
             chart=bar_chart(claims, labels, unit),
             source_count=len({claim.article_id for claim in claims}),
-            value_history=[(event, labels[event.claim_id]) for event in value_events(figure)],
+            value_history=[(event, labels.get(event.claim_id, event.source)) for event in value_events(figure)],
             linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
             misattributions=list(
                 figure.possible_misattributions.filter(Exists(public_claims().filter(figure=OuterRef("pk"))))
