@@ -6,14 +6,39 @@ filterset, so the three always hold the same rows in the same order.
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import django_filters
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Upper
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, Upper
 from django.db.models.lookups import IRegex
 
 from .models import Article, Claim, Figure, Operation, Organisation, Outlet, Person
-from .vocabulary import FigureStatus, Measure
+from .printed_numbers import find_numbers, is_date_part
+from .vocabulary import (
+    ABOUT_MARGIN,
+    BOUND,
+    INFINITY,
+    UNIT_DIMENSION,
+    UP_TO_LOW,
+    Bound,
+    FigureStatus,
+    Measure,
+    to_base_unit,
+)
 
 # Most contested first: the order of the home page and of the figures list by status.
 STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.MINOR, FigureStatus.CONSISTENT, FigureStatus.SINGLE]
@@ -98,6 +123,110 @@ def printed_in_quote(term):
     return Q(IRegex(Upper("quote"), before + WHITESPACE_RUN.join(words) + after))
 
 
+# Searching by number: a search reads the numbers it prints as the archive reads an article's
+# (`archive/printed_numbers.py`), so "4,585 tons" asks for 4,585 tonnes and "about 1,500" for
+# anything from 1,350 to 1,650.
+SEARCH_CHARS = 300  # read for numbers: a search is a few words
+SEARCH_NUMBERS = 10
+# What a claim's value can hold (`archive/models.py`): 18 digits before the point, 6 after.
+LARGEST_VALUE = Decimal(10) ** 18
+SMALLEST_STEP = Decimal("0.000001")
+AMOUNT = DecimalField(max_digits=30, decimal_places=6)
+
+
+@dataclass(frozen=True)
+class SearchedNumber:
+    """The amounts a typed number asks for: [low, high], `high` None when it has no end."""
+
+    low: Decimal
+    high: Decimal | None
+    unit: str | None  # typed with a unit: amounts compared in its dimension's base unit
+    exact: bool  # typed without a bound word: the claims that print it
+
+
+def searched_numbers(value):
+    """The numbers a search prints, years and dates aside, and its other words.
+
+    A unit's word after a number is read as its unit ("4585 t", "4,585 tons"); a plain noun
+    ("1,828 cases") is no unit here but one of the other words, which the claim must match as
+    text, so "1,828 seizures" finds the 1,828 that is printed as seizures."""
+    text = value[:SEARCH_CHARS]
+    numbers, words, taken = [], [], 0
+    for number in find_numbers(text):
+        if is_date_part(text, number) or abs(number.high or number.value) >= LARGEST_VALUE:
+            continue
+        if number.value != number.value.quantize(SMALLEST_STEP) or len(numbers) == SEARCH_NUMBERS:
+            continue
+        unit = number.unit if number.unit and UNIT_DIMENSION[number.unit] != "count" else None
+        words += text[taken : number.bound_start].split()
+        taken = number.end + (len(number.unit_text) if unit else 0)
+        low, high = number.value, number.high if number.high is not None else number.value
+        exact = number.bound == Bound.EXACT
+        if not exact:
+            low, high = BOUND[number.bound].interval(low, high)
+            low, high = (min(low, high), max(low, high)) if high != INFINITY else (low, None)
+        if unit:
+            low, high = to_base_unit(low, unit), None if high is None else to_base_unit(high, unit)
+        numbers.append(SearchedNumber(low, high, unit, exact))
+    return numbers, words + value[taken:].split()
+
+
+def _amount(expression):
+    return ExpressionWrapper(expression, output_field=AMOUNT)
+
+
+# A claim's reading, as the status rule reads it (`archive/status.py`): its bound's interval
+# around its value or range, as (low, high), high None when it has no end. Written once more
+# here as SQL; a test checks each bound against `BOUND[...].interval`.
+CLAIM_READING = {
+    Bound.EXACT: lambda low, high: (low, high),
+    Bound.ABOUT: lambda low, high: (low * Value(1 - ABOUT_MARGIN), high * Value(1 + ABOUT_MARGIN)),
+    Bound.NEARLY: lambda low, high: (low * Value(1 - ABOUT_MARGIN), high),
+    Bound.MORE_THAN: lambda low, high: (low, None),
+    Bound.AT_LEAST: lambda low, high: (low, None),
+    Bound.UP_TO: lambda low, high: (Least(low, Value(UP_TO_LOW)), high),
+}
+
+
+def claim_reading(value_field, high_field, printed=False):
+    """(low, high) expressions of each claim's reading in these columns; `printed`: the
+    values printed, whatever the bound. A negative value reads from its larger end down."""
+    low, high = F(value_field), Coalesce(F(high_field), F(value_field))
+    if printed:
+        return _amount(low), _amount(high)
+    lows, highs = [], []
+    for bound, reading in CLAIM_READING.items():
+        start, end = reading(low, high)
+        if end is not None:
+            start, end = Least(start, end), Greatest(start, end)
+        lows.append(When(bound=bound, then=_amount(start)))
+        highs.append(When(bound=bound, then=_amount(end) if end is not None else Value(None)))
+    return Case(*lows, output_field=AMOUNT), Case(*highs, output_field=AMOUNT)
+
+
+def _overlaps(low, high):
+    """The claims whose aliased reading overlaps [low, high] (high None: no end)."""
+    condition = Q(reading_high__gte=low) | Q(reading_high__isnull=True)
+    return condition & Q(reading_low__lte=high) if high is not None else condition
+
+
+def claims_with_number(number, claims):
+    """The claims whose value a searched number asks for: those that print it when it is
+    typed bare, those whose reading overlaps its own when typed with a bound word, in the
+    base unit within the typed unit's dimension, else as printed. A decrease, stored
+    negative, is printed as its size: "23%" finds "decreased by 23 percent"."""
+    columns = ("normalised_value", "normalised_high") if number.unit else ("value", "value_high")
+    low, high = claim_reading(*columns, printed=number.exact)
+    claims = claims.alias(reading_low=low, reading_high=high)
+    if number.unit:
+        dimension = UNIT_DIMENSION[number.unit]
+        claims = claims.filter(unit__in=[unit for unit, of in UNIT_DIMENSION.items() if of == dimension])
+    condition = _overlaps(number.low, number.high)
+    if number.high is not None and number.high > 0:
+        condition |= _overlaps(-number.high, -number.low) & Q(reading_low__lt=0)
+    return claims.filter(condition)
+
+
 class PublicFilterSet(django_filters.FilterSet):
     """A public list's filters, with the count of the rows they choose and their facet counts."""
 
@@ -144,13 +273,27 @@ class FigureFilter(PublicFilterSet):
         return public_figures()
 
     def search(self, queryset, name, value):
-        for term in search_terms(value):
-            queryset = queryset.filter(
+        """Every word in the figure's text, or each number among the values its published
+        claims give (`searched_numbers`) and the other words in its text."""
+        numbers, words = searched_numbers(value)
+        found = self.text_search(search_terms(value))
+        if numbers:
+            by_number = self.text_search(words[:10])
+            for number in numbers:
+                by_number &= Q(pk__in=claims_with_number(number, public_claims()).values("figure"))
+            found |= by_number
+        return queryset.filter(found)
+
+    @staticmethod
+    def text_search(terms):
+        found = Q()
+        for term in terms:
+            found &= (
                 Q(pk__in=matching(Figure, term, "title", "subject", "notes"))
                 | Q(organisation__in=matching(Organisation, term, "name", "short_name"))
                 | Q(operation__in=matching(Operation, term, "name", "aliases__name"))
             )
-        return queryset
+        return found
 
     def reported_by(self, queryset, name, value):
         return queryset.filter(Exists(public_claims().filter(figure=OuterRef("pk"), article__outlet__slug=value)))
@@ -217,15 +360,29 @@ class ClaimFilter(PublicFilterSet):
         return [(row[on_figure[0]], row[on_figure[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
 
     def search(self, queryset, name, value):
-        for term in search_terms(value):
+        """Every word in the claim's text, or any number it searches for among the claim's
+        value (`searched_numbers`) and the other words in its text: a claim has one value."""
+        numbers, words = searched_numbers(value)
+        found = self.text_search(search_terms(value))
+        if numbers:
+            by_number = Q()
+            for number in numbers:
+                by_number |= Q(pk__in=claims_with_number(number, Claim.objects).values("pk"))
+            found |= by_number & self.text_search(words[:10])
+        return queryset.filter(found)
+
+    @staticmethod
+    def text_search(terms):
+        found = Q()
+        for term in terms:
             articles = Article.objects.filter(Q(title__icontains=term) | Q(outlet__in=matching(Outlet, term, "name")))
-            queryset = queryset.filter(
+            found &= (
                 Q(pk__in=matching(Claim, term, "quote"))
                 | Q(figure__in=matching(Figure, term, "title"))
                 | Q(article__in=articles.values("pk"))
                 | Q(speaker__in=matching(Person, term, "name"))
             )
-        return queryset
+        return found
 
 
 class ArticleFilter(PublicFilterSet):
@@ -248,9 +405,31 @@ class ArticleFilter(PublicFilterSet):
         return public_articles()
 
     def search(self, queryset, name, value):
-        for term in search_terms(value):
-            queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term) | Q(byline__icontains=term))
-        return queryset
+        """Every word in the article's text, or each number among its published claims' values
+        (`searched_numbers`) and the other words in its text."""
+        numbers, words = searched_numbers(value)
+        found = self.text_search(search_terms(value))
+        if numbers:
+            by_number = self.text_search(words[:10])
+            for number in numbers:
+                by_number &= Q(pk__in=claims_with_number(number, public_claims()).values("article"))
+            found |= by_number
+        return queryset.filter(found)
+
+    @staticmethod
+    def text_search(terms):
+        found = Q()
+        for term in terms:
+            found &= Q(title__icontains=term) | Q(body__icontains=term) | Q(byline__icontains=term)
+        return found
+
+
+def search_operations(value):
+    """The operations with every word of `value` in their name or a name sources give them."""
+    operations = Operation.objects.all()
+    for term in search_terms(value):
+        operations = operations.filter(pk__in=matching(Operation, term, "name", "aliases__name"))
+    return operations
 
 
 @dataclass

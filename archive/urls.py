@@ -7,6 +7,7 @@ app_name = "archive"
 # These addresses are part of the product: readers cite and link to them.
 urlpatterns = [
     path("", views.Home.as_view(), name="home"),
+    path("search/", views.Search.as_view(), name="search"),
     path("figures/", views.FigureList.as_view(), name="figure_list"),
     path("figures.csv", views.FigureList.as_view(export="csv"), name="figure_csv"),
     path("figures.json", views.FigureList.as_view(export="json"), name="figure_json"),

@@ -92,7 +92,7 @@ def admin_url(name, app, page):
     instance = model._default_manager.order_by("pk").first()
     if page == "simple_history":
         return reverse(name, args=[instance.pk, instance.history.order_by("history_id").first().history_id])
-    if page in {"change", "delete", "history", "password_change"}:
+    if page in {"change", "delete", "history", "password_change", "desk"}:
         return reverse(name, args=[instance.pk])
     return reverse(name)
 

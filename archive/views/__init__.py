@@ -10,6 +10,7 @@ from .pages import (
     OperationDetail,
     OperationList,
 )
+from .search import Search
 
 __all__ = [
     "ArticleDetail",
@@ -20,4 +21,5 @@ __all__ = [
     "Home",
     "OperationDetail",
     "OperationList",
+    "Search",
 ]
