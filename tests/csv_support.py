@@ -73,3 +73,31 @@ def database_state():
         state[model._meta.label] = list(model._default_manager.order_by("pk").values())
     state["admin.LogEntry"] = list(LogEntry.objects.order_by("pk").values())
     return state
+
+
+def file_bytes(content):
+    """A file's bytes from rows, text or bytes."""
+    if isinstance(content, list):
+        content = csv_text(content)
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def zip_bytes(files):
+    """A zip of {name: content}, as a spreadsheet user's zip tool would make it."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, file_bytes(content))
+    return buffer.getvalue()
+
+
+def import_bundle(tmp_path, files, *options):
+    """Import {name: content} as a bundle of files, with `archive_import --bundle`."""
+    paths = []
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_bytes(file_bytes(content))
+        paths.append(str(path))
+    return run("archive_import", *options, "--bundle", *paths)

@@ -12,13 +12,14 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import reverse
 
+from archive.csv_io.resources import RESOURCES
 from archive.models import Article
 from archive.vocabulary import Status
 
 from .admin_forms import form_data
 from .test_permission_matrix import ADMIN_PAGES, admin_url, database_rows, registered_model
 
-WRITING_PAGES = {"add", "change", "delete", "simple_history", "changelist", "import", "process_import"}
+WRITING_PAGES = {"add", "change", "delete", "simple_history", "changelist", "import", "process_import", "import_bundle"}
 # Refused outright, before any form is read; a bulk action not allowed is only left out of the list.
 FORBIDDEN = WRITING_PAGES - {"changelist"}
 POSTED_PAGES = [(name, app, page) for name, app, page in ADMIN_PAGES if page in WRITING_PAGES]
@@ -52,6 +53,11 @@ def what_a_superuser_would_post(superuser_client, name, page, url):
         upload = io.BytesIO(exported.content)
         upload.name = "rows.csv"
         return {"format": "0", "import_file": upload}
+    if page == "import_bundle":
+        exported = superuser_client.post(reverse(name.replace("_import_bundle", "_export")), {"format": "0"})
+        upload = io.BytesIO(exported.content)
+        upload.name = next(f"{kind}.csv" for kind, resource in RESOURCES.items() if resource._meta.model is model)
+        return {"bundle_files": [upload]}
     return {}
 
 

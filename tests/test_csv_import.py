@@ -721,3 +721,17 @@ def test_a_range_round_trips_through_csv(seed, tmp_path):
     before = database_state()
     assert import_csv(tmp_path, "claims", exported).ok
     assert database_state() == before
+
+
+def test_a_new_alias_in_a_file_without_alias_notes_has_no_note(seed, tmp_path):
+    header = ["slug", "name", "aliases", "start_date", "end_date"]
+    row = ["demeter-v", "Operation Demeter V", "Demeter V; Demeter 5", "2019-09-02", "2019-09-30"]
+
+    result = import_csv(tmp_path, "operations", [header, row])
+
+    assert result.ok, result.err
+    operation = Operation.objects.get(slug="demeter-v")
+    assert dict(operation.aliases.values_list("name", "note")) == {
+        "Demeter 5": "",
+        "Demeter V": "China Daily's short form.",
+    }

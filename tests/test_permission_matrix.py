@@ -23,9 +23,10 @@ METHODS = ["get", "head", "post", "put", "patch", "delete"]
 READS = {"get", "head"}
 # The sign-in and sign-out pages are how anyone becomes or stops being a visitor of the matrix.
 SIGN_IN_AND_OUT = {"admin:login", "admin:logout"}
-# The pages every registered model has, and those of models with CSV import and export.
+# The pages every registered model has, and those of models with CSV import and export (a
+# bundle of files of several kinds is imported from any of them).
 MODEL_PAGES = {"changelist", "add", "change", "delete", "history", "simple_history"}
-CSV_PAGES = {"import", "process_import", "export"}
+CSV_PAGES = {"import", "process_import", "export", "import_bundle"}
 # The admin's own pages, for any member of staff: what a GET with no parameters gives.
 STAFF_PAGES = {
     "index": 200,

@@ -15,13 +15,17 @@ FLUSH_ROWS = 1000
 def import_file(kind, stream, dry_run=False, user=None):
     """Import a binary stream of CSV; returns the report, or raises ImportRefused when the file
     cannot be read at all. With `user`, the changes are recorded in the admin history as theirs."""
-    resource_class = RESOURCES[kind]
-    # Claims are read as they are imported, a batch at a time; the others are small.
-    rows = Table(stream) if resource_class is ClaimResource else read_dataset(stream)
-    result = resource_class().import_data(rows, dry_run=dry_run, user=user, retain_instance_in_row_result=bool(user))
+    rows = read_rows(kind, stream)
+    result = RESOURCES[kind]().import_data(rows, dry_run=dry_run, user=user, retain_instance_in_row_result=bool(user))
     if user and not dry_run and not result.problems:
         log_rows(result, user)
     return result
+
+
+def read_rows(kind, stream):
+    """The rows of a binary stream of CSV for `kind`'s import, or ImportRefused when the file cannot
+    be read at all. Claims are read as they are imported, a batch at a time; the others are small."""
+    return Table(stream) if RESOURCES[kind] is ClaimResource else read_dataset(stream)
 
 
 def log_rows(result, user):

@@ -24,10 +24,13 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    file: str | None = None  # named when the file is one of a bundle
 
     def __str__(self):
         place = ", ".join(
-            part for part in (self.row and f"row {self.row}", self.column and f"column {self.column}") if part
+            part
+            for part in (self.file, self.row and f"row {self.row}", self.column and f"column {self.column}")
+            if part
         )
         return f"{place}: {self.message}" if place else self.message
 

@@ -347,10 +347,16 @@ class PersonResource(ArchiveResource):
 
 class OperationResource(ArchiveResource):
     """Aliases are written in one cell, separated by “;”, and their notes in another, one line
-    per alias that has one: “Operation Earth Goddess: Global Times' name for it”."""
+    per alias that has one: “Operation Earth Goddess: Global Times' name for it”.
+
+    The `aliases` cell replaces an operation's aliases (so an export imports back as it was);
+    `add_aliases`, which no export writes, adds to them. A row that updates an operation may
+    leave out any column but the slug; one that creates an operation needs `required_to_create`."""
 
     kind = "operations"
-    required = ("slug", "name", "aliases", "start_date", "end_date")
+    required = ("slug",)
+    required_to_create = ("name", "start_date", "end_date")
+    import_only_columns = ("add_aliases",)
     natural_keys = ("name",)
 
     slug = text("slug")
@@ -384,6 +390,35 @@ class OperationResource(ArchiveResource):
     def get_queryset(self):
         return Operation.objects.prefetch_related("aliases", "coordinators")
 
+    @classmethod
+    def check_header(cls, header):
+        problems = check_header(header, cls.kind, [*cls.columns(), *cls.import_only_columns], cls.required)
+        if "aliases" in header and "add_aliases" in header:
+            problems.append(
+                Problem(
+                    1,
+                    "add_aliases",
+                    "a file has either aliases (which replace an operation's aliases) or add_aliases (which add "
+                    "to them), not both: remove one of the two columns",
+                )
+            )
+        return problems
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Refuse a row that would create an operation without the columns a new one needs."""
+        super().after_init_instance(instance, new, row, **kwargs)
+        missing = [column for column in self.required_to_create if column not in row]
+        if new and missing:
+            field, value = self.lookup(row)
+            found = f"no operation has the {field} {cells.shown(value)}" if value else f"the {field} cell is empty"
+            raise ValidationError(
+                {
+                    field: f"{found}, so this row would create an operation, and a new operation needs the columns "
+                    f"{', '.join(self.required_to_create)}: add {', '.join(missing)} to the file, or give the slug "
+                    "of an existing operation"
+                }
+            )
+
     def dehydrate_aliases(self, operation):
         return cells.neutralise("; ".join(alias.name for alias in operation.aliases.all()))
 
@@ -393,30 +428,30 @@ class OperationResource(ArchiveResource):
         )
 
     def read_aliases(self, instance, row):
-        """[(name, note or None to keep the current one)] from the row, or ValidationError by column."""
+        """[(name, note or None to keep the current one)]: every alias the operation is to have after
+        this row, from its `aliases` or `add_aliases` cell; or ValidationError by column."""
+        column = "aliases" if "aliases" in row else "add_aliases"
         texts, problems = {}, {}
-        for column in ("aliases", "alias_notes"):
+        for name in (column, "alias_notes"):
             try:
-                texts[column] = cells.read_text(row.get(column) or "")
+                texts[name] = cells.read_text(row.get(name) or "")
             except ValueError as error:
-                problems[column] = [str(error)]
+                problems[name] = [str(error)]
         if problems:
             raise ValidationError(problems)
-        names = [name.strip() for name in texts["aliases"].split(";") if name.strip()]
+        names = [name.strip() for name in texts[column].split(";") if name.strip()]
         folded = [name.casefold() for name in names]
         repeated = sorted({name for name, key in zip(names, folded, strict=True) if folded.count(key) > 1})
         if repeated:
-            problems["aliases"] = [f"{cells.shown(repeated[0])} is listed twice"]
+            problems[column] = [f"{cells.shown(repeated[0])} is listed twice"]
         too_long = [name for name in names if len(name) > OperationAlias._meta.get_field("name").max_length]
         if too_long:
-            problems["aliases"] = [f"{cells.shown(too_long[0])} is longer than 200 characters"]
+            problems[column] = [f"{cells.shown(too_long[0])} is longer than 200 characters"]
         for name in names:
             taken = Operation.objects.filter(name__iexact=name).exclude(pk=instance.pk).first()
             taken = taken or Operation.objects.filter(aliases__name__iexact=name).exclude(pk=instance.pk).first()
             if taken:
-                problems.setdefault("aliases", []).append(
-                    f"{cells.shown(name)} already names the operation {taken.slug}"
-                )
+                problems.setdefault(column, []).append(f"{cells.shown(name)} already names the operation {taken.slug}")
         notes = {}
         if "alias_notes" in row:
             for line in texts["alias_notes"].split("\n"):
@@ -433,12 +468,27 @@ class OperationResource(ArchiveResource):
                 notes[owner] = note[1:] if note.startswith(" ") else note
         if problems:
             raise ValidationError(problems)
+        if column == "add_aliases":
+            return self.added_aliases(instance, names, notes)
         keep_notes = "alias_notes" not in row
         return [(name, None if keep_notes else notes.get(name, "")) for name in names]
 
+    def added_aliases(self, instance, names, notes):
+        """The operation's aliases with `names` added: a name it already has (in any case) keeps its
+        spelling, and its note unless the row gives one; a new name gets the row's note or none."""
+        current = [alias.name for alias in instance.aliases.all()] if instance.pk else []
+        stored = {name.casefold(): name for name in current}
+        aliases = {name: None for name in current}
+        for name in names:
+            if name.casefold() in stored:
+                aliases[stored[name.casefold()]] = notes.get(name)
+            else:
+                aliases[name] = notes.get(name, "")
+        return list(aliases.items())
+
     def check_related(self, instance, row):
         instance.csv_aliases = None
-        if "aliases" not in row:
+        if "aliases" not in row and "add_aliases" not in row:
             return {}
         try:
             instance.csv_aliases = self.read_aliases(instance, row)
@@ -469,7 +519,8 @@ class OperationResource(ArchiveResource):
                 alias = OperationAlias(operation=instance, name=name, note=note or "")
             elif note is None or note == alias.note:
                 continue
-            alias.note = note
+            else:
+                alias.note = note
             if kwargs.get("user"):
                 alias._history_user = kwargs["user"]
             alias.save()

@@ -1,7 +1,12 @@
+import os
+from collections import Counter
+from contextlib import ExitStack
+
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.management import BaseCommand, CommandError
 from django.db import connection
 
+from archive.csv_io.bundles import BundleRefused, import_bundle, open_bundle
 from archive.csv_io.files import import_file
 from archive.csv_io.reading import ImportRefused
 from archive.csv_io.resources import RESOURCES
@@ -25,22 +30,44 @@ def refresh_planner_statistics(model):
 class Command(BaseCommand):
     requires_system_checks = []  # as loaddata and dumpdata: data in and out needs no URL or admin checks
     help = (
-        "Import a CSV file of one kind of row (docs/csv.md). All or nothing: if any row has a problem, "
-        "nothing is written, every problem is listed with its row and column, and the exit code is 1."
+        "Import a CSV file of one kind of row, or a bundle of files of several kinds (docs/csv.md). All or "
+        "nothing: if any row has a problem, nothing is written, every problem is listed with its file, row and "
+        "column, and the exit code is 1."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=list(RESOURCES), help="what the file holds")
-        parser.add_argument("file", help="the CSV file, UTF-8")
+        parser.add_argument("kind", nargs="?", help=f"what the file holds: {', '.join(RESOURCES)}; or a bundle's .zip")
+        parser.add_argument("file", nargs="?", help="the CSV file, UTF-8")
+        parser.add_argument(
+            "--bundle",
+            nargs="+",
+            metavar="FILE",
+            help="import these CSV files (and zips of them) as one, each file's kind told by its name or header",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and count, then write nothing")
         parser.add_argument(
             "--user",
-            help="record the changes in the admin history under this user, who must be allowed to change this kind",
+            help="record the changes in the admin history under this user, who must be allowed to change these kinds",
         )
 
-    def handle(self, *args, kind, file, dry_run=False, user=None, verbosity=1, **options):
+    def handle(self, *args, kind=None, file=None, bundle=None, dry_run=False, user=None, verbosity=1, **options):
+        if bundle and (kind or file):
+            raise CommandError("Give either KIND FILE or --bundle FILE [FILE ...], not both.")
+        if not bundle and kind and kind.lower().endswith(".zip") and not file:
+            bundle = [kind]
+        if bundle:
+            return self.import_bundle(bundle, dry_run, user, verbosity)
+        if kind not in RESOURCES:
+            raise CommandError(
+                f"Unknown kind {kind!r}: choose one of {', '.join(RESOURCES)}, or import several files with "
+                "--bundle FILE [FILE ...]."
+                if kind
+                else "Name what to import: KIND FILE, a bundle's .zip, or --bundle FILE [FILE ...]."
+            )
+        if not file:
+            raise CommandError(f"Name the file of {kind} to import: archive_import {kind} FILE.")
         with database_failures_told("nothing was imported"):
-            user = self.importing_user(user, kind)
+            user = self.importing_user(user, [kind])
             try:
                 with open(file, "rb") as stream:
                     result = import_file(kind, stream, dry_run=dry_run, user=user)
@@ -56,21 +83,63 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported: {len(problems):,} problem(s) in {file}.")
         self.stdout.write(("Dry run, nothing written. " if dry_run else "Imported ") + result.summary(kind) + ".")
         if not dry_run and result.created + result.updated >= ANALYZED_AFTER_ROWS:
-            with database_failures_told("the rows are imported, but the planner's statistics are not: run ANALYZE"):
-                refresh_planner_statistics(RESOURCES[kind]._meta.model)
-        shown = result.notices if verbosity > 1 else result.notices[:SHOWN_NOTICES]
+            self.analyze(RESOURCES[kind]._meta.model)
+        self.write_notices(result.notices, verbosity)
+
+    def import_bundle(self, paths, dry_run, username, verbosity):
+        with ExitStack() as streams, database_failures_told("nothing was imported"):
+            try:
+                sources = [(os.path.basename(path), streams.enter_context(open(path, "rb"))) for path in paths]
+            except OSError as error:
+                raise CommandError(f"Cannot read {error.filename}: {error.strerror}.") from None
+            try:
+                files = open_bundle(sources)
+            except BundleRefused as refused:
+                self.refuse(refused.problems, "the bundle")
+            user = self.importing_user(username, [file.kind for file in files])
+            report = import_bundle(files, dry_run=dry_run, user=user)
+        if report.problems:
+            self.refuse(report.problems, "the bundle", later=report.later_files_note())
+        self.stdout.write(
+            ("Dry run, nothing written. " if dry_run else "Imported ")
+            + f"a bundle of {len(report.files)} file(s), in this order:"
+        )
+        for file_report in report.files:
+            self.stdout.write(f"  {file_report.summary()}")
+        written = Counter()
+        for file_report in report.files:
+            written[file_report.kind] += file_report.result.created + file_report.result.updated
+        for kind, rows in written.items():
+            if not dry_run and rows >= ANALYZED_AFTER_ROWS:
+                self.analyze(RESOURCES[kind]._meta.model)
+        self.write_notices(report.notices, verbosity)
+
+    def refuse(self, problems, where, later=""):
+        for problem in problems:
+            self.stderr.write(str(problem))
+        if later:
+            self.stderr.write(later)
+        raise CommandError(f"Nothing was imported: {len(problems):,} problem(s) in {where}.")
+
+    def analyze(self, model):
+        with database_failures_told("the rows are imported, but the planner's statistics are not: run ANALYZE"):
+            refresh_planner_statistics(model)
+
+    def write_notices(self, notices, verbosity):
+        shown = notices if verbosity > 1 else notices[:SHOWN_NOTICES]
         for notice in shown:
             self.stdout.write(f"Note: {notice}")
-        if len(shown) < len(result.notices):
-            self.stdout.write(f"... and {len(result.notices) - len(shown):,} more notes (-v 2 lists them all).")
+        if len(shown) < len(notices):
+            self.stdout.write(f"... and {len(notices) - len(shown):,} more notes (-v 2 lists them all).")
 
-    def importing_user(self, username, kind):
+    def importing_user(self, username, kinds):
         if not username:
             return None
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"There is no user named {username!r}.")
-        opts = RESOURCES[kind]._meta.model._meta
-        if not user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}"):
-            raise CommandError(f"{username} may not change {opts.verbose_name_plural}, so may not import them.")
+        for kind in dict.fromkeys(kinds):
+            opts = RESOURCES[kind]._meta.model._meta
+            if not user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}"):
+                raise CommandError(f"{username} may not change {opts.verbose_name_plural}, so may not import them.")
         return user
