@@ -114,9 +114,9 @@ def test_it_lists_search_and_filter_results_in_the_same_number_of_queries(
 
 # The session, the user, the article, both permission queries, the claims with their
 # article, outlet, figure and speaker, the article content type, the selected outlet's
-# label, the claims' positions for the numbers panel. The inline rows' figure and
-# speaker labels come from the claims query, not one query each.
-ARTICLE_CHANGE_QUERIES = 9
+# label, the claims with their figures and the numbers marked as not a figure for the numbers
+# panel. The inline rows' figure and speaker labels come from the claims query, not one query each.
+ARTICLE_CHANGE_QUERIES = 10
 
 # The session, the user, the figure, its possible misattributions, both permission
 # queries, the claims with their article, outlet and speaker, the figure content type,
