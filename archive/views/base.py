@@ -71,7 +71,21 @@ class PublicView:
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = self.canonical_url()
         context["parameters"] = self.query
+        if context.get("is_paginated"):
+            page = context["page_obj"]
+            context["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
         return context
+
+    def address_without(self, name, value=None):
+        """This address without parameter `name` (or only its `value`), from its first page."""
+        kept = self.query.copy()
+        kept.pop(getattr(self, "page_kwarg", "page"), None)
+        values = [other for other in kept.getlist(name) if value is not None and other != value]
+        if values:
+            kept.setlist(name, values)
+        else:
+            kept.pop(name, None)
+        return f"{self.request.path}?{kept.urlencode()}" if kept else self.request.path
 
 
 class MirroredPaginator(Paginator):
@@ -127,7 +141,10 @@ class FilteredListView(PublicView, ListView):
             return self.bad_request()
         self.object_list = self.filterset.qs
         if self.export:
-            return self.render_export()
+            response = self.render_export()
+            # Read-only public data: any site may read it from a browser.
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
         return self.render_to_response(self.get_context_data())
 
     def filters_key(self):
@@ -161,7 +178,25 @@ class FilteredListView(PublicView, ListView):
         )
         context["export_name"] = self.export_name
         context["query"] = self.filterset.form.cleaned_data.get("q", "")
+        context["active_filters"] = self.active_filters(context["facets"])
+        context["sort"] = self.query.get("sort") or next(iter(self.filterset_class.base_filters["sort"].sorts))
         return context
+
+    def active_filters(self, facets):
+        """Each filter the address applies, as (label, value in words, the address without it)."""
+        labels = {
+            facet.name: (facet.label, {option.value: option.label for option in facet.options}) for facet in facets
+        }
+        chips = []
+        for name, values in self.query.lists():
+            if name in ("sort", self.page_kwarg):
+                continue
+            label, options = labels.get(name, ("Search" if name == "q" else name.capitalize(), {}))
+            for value in values:
+                chips.append(
+                    {"label": label, "value": options.get(value, value), "url": self.address_without(name, value)}
+                )
+        return chips
 
     def bad_request(self):
         errors = [
@@ -189,4 +224,24 @@ class FilteredListView(PublicView, ListView):
         if self.export == "csv":
             return exports.csv_response(f"{self.export_name}.csv", self.csv_columns, self.csv_row, rows, absolute)
         count = len(rows) if paginate_by else rows.count()
-        return exports.json_response(count, self.json_row, rows, absolute)
+        return exports.json_response(count, self.json_row, rows, absolute, *self.neighbour_pages())
+
+    def neighbour_pages(self):
+        """The absolute addresses of the next and the previous page of an export asked for by
+        page, or None: an export of all rows has no other page."""
+        page = getattr(self, "export_page", None)
+        if page is None:
+            return None, None
+        addresses = []
+        for exists, number in ((page.has_next, page.number + 1), (page.has_previous, page.number - 1)):
+            query = self.query.copy()
+            query[self.page_kwarg] = str(number)
+            addresses.append(
+                self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}") if exists() else None
+            )
+        return addresses
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        self.export_page = page
+        return paginator, page, rows, is_paginated

@@ -189,9 +189,13 @@ def csv_response(filename, columns, make_row, object_list, absolute):
     return response
 
 
-def json_response(count, make_row, object_list, absolute):
+def json_response(count, make_row, object_list, absolute, next_url=None, previous_url=None):
+    """`count` rows; `next_url` and `previous_url`: the other pages of an export by page."""
+
     def pieces():
-        yield f'{{"count": {count}, "results": ['
+        yield (
+            f'{{"count": {count}, "next": {json.dumps(next_url)}, "previous": {json.dumps(previous_url)}, "results": ['
+        )
         for index, item in enumerate(rows_of(object_list)):
             yield ("," if index else "") + json.dumps(make_row(item, absolute), ensure_ascii=False)
         yield "]}"
