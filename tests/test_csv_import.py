@@ -735,3 +735,35 @@ def test_a_new_alias_in_a_file_without_alias_notes_has_no_note(seed, tmp_path):
         "Demeter 5": "",
         "Demeter V": "China Daily's short form.",
     }
+
+
+def test_a_row_may_leave_value_unit_and_bound_to_the_one_number_its_quote_prints(missing_claim, tmp_path):
+    waste = claim_row(figure="demeter-v-waste-seized-china-customs", quote="which seized roughly 1,500 tons of waste")
+    Claim.objects.filter(article__slug=CHINA_DAILY, figure__slug="demeter-v-waste-seized-china-customs").delete()
+    waste[CLAIMS_HEADER.index("bound")] = ""
+    waste[CLAIMS_HEADER.index("unit")] = ""
+    missing_claim[CLAIMS_HEADER.index("value")] = ""
+
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, missing_claim, waste])
+
+    assert result.ok, result.err
+    assert "row 2: value read from the quote, which prints “73 of”" not in result.out
+    assert "row 2: value read from the quote, which prints “73”" in result.out
+    assert "row 3: value, unit and bound read from the quote, which prints “roughly 1,500 tons”" in result.out
+    claim = Claim.objects.get(article__slug=CHINA_DAILY, figure__slug="demeter-v-waste-seized-china-customs")
+    assert (claim.value, claim.unit, claim.bound) == (1500, "t", "about")
+    assert Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"]).value == 73
+
+
+def test_a_row_leaving_its_value_to_a_quote_of_several_numbers_is_refused_naming_them(seed, tmp_path):
+    before = database_state()
+    row = claim_row(
+        figure="demeter-v-cases-all-countries",
+        quote="of which 85 cases involved China customs, which seized roughly 1,500 tons",
+    )
+    result = import_csv(tmp_path, "claims", [CLAIMS_HEADER, row])
+    assert_refused(
+        result,
+        ["row 2, column value: is empty, and the quote prints “85”, “roughly 1,500”, not exactly one number: give it"],
+        before,
+    )

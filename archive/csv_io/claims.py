@@ -40,6 +40,7 @@ from psycopg.copy import QueuedLibpqWriter
 from archive.derivation import refresh_figures
 from archive.locating import Body, locate
 from archive.models import Claim, Figure, batched, lock_imports, locked_articles
+from archive.printed_numbers import figures_in
 
 from .derived import Flags, notices
 from .reading import Problem
@@ -60,6 +61,9 @@ FIGURE_DEFAULTS = {field.attname: field.get_default() for field in Figure._meta.
 CLAIM_COLUMNS = list(DEFAULTS)
 TIMES = ("created_at", "updated_at")
 REQUIRED_CELLS = ("quote", "value", "unit")
+# Required cells a row may leave empty when its quote prints exactly one number, which gives them.
+READ_FROM_TEXT = ("value", "unit")
+TO_READ = object()
 # The distinct cells of a column whose reading is remembered: enough for every article, figure
 # and person a file names, and a bound on the memory an import holds whatever its length.
 REMEMBERED_CELLS = 50_000
@@ -171,7 +175,7 @@ class ClaimImport:
             if not self.report.problems:
                 self.analyse()
                 refresh_figures(self.affected)
-                self.report.notices = notices(before, Flags.now())
+                self.report.notices = [*self.report.notices, *notices(before, Flags.now())]
             if self.report.problems or dry_run:
                 transaction.set_rollback(True, using=self.using)
         return self.report
@@ -213,6 +217,9 @@ class ClaimImport:
                 # every claim needs, in the order of REQUIRED_CELLS.
                 empty = [index for index in refusing if type(row[index]) is Empty]
                 for index in [*refused, *sorted(empty, key=lambda index: REQUIRED_CELLS.index(readers[index][0]))]:
+                    if index in empty and readers[index][0] in READ_FROM_TEXT:
+                        values[attributes[index]] = TO_READ  # the quote's one number says (`read_from_text`)
+                        continue
                     errors[readers[index][0]] = str(row[index])
                     del values[attributes[index]]
             parsed.append((number, cells, values, errors))
@@ -245,8 +252,12 @@ class ClaimImport:
         by_start, by_quote = existing
         creates, updates = [], []
         now = timezone.now()
+        bound_column = header.index("bound") if "bound" in header else None
         for number, cells, values, errors in parsed:
             row = dict(zip(header, cells, strict=True)) if preview else None
+            if not errors and TO_READ in values.values():
+                bound_empty = bound_column is None or not cells[bound_column].strip()
+                errors = self.read_from_text(number, values, bound_empty)
             if not errors:
                 found = by_quote.get((values["article_id"], values["figure_id"], values["quote"]))
                 if found and self.unchanged(values, found[3]):
@@ -285,6 +296,33 @@ class ClaimImport:
                 self.count(RowResult.IMPORT_TYPE_NEW, row)
             self.affected.add(claim.figure_id)
         return creates, updates, now
+
+    def read_from_text(self, number, values, bound_empty):
+        """Fill a row's empty value and unit (and its bound, when empty too) from the one number
+        its quote prints, saying so in the report; or return the problems that prevent it."""
+        body = self.bodies[values["article_id"]]
+        span = body.find(values["quote"])
+        if span is None:
+            article = self.articles[values["article_id"]]
+            return {"quote": f"This quote does not appear in the body of the article “{article}”."}
+        passage = body.text[span[0] : span[1]]
+        printed = figures_in(passage)
+        empty = [name for name in ("value", "unit") if values.get(name) is TO_READ]
+        if len(printed) != 1:
+            listed = ", ".join(f"“{one.text}”" for one in printed) or "no number"
+            return {name: f"is empty, and the quote prints {listed}, not exactly one number: give it" for name in empty}
+        [one] = printed
+        if values.get("value") is TO_READ:
+            values["value"], values["value_high"] = one.value, one.high
+            if bound_empty:
+                values["bound"] = one.bound
+        if values.get("unit") is TO_READ:
+            if one.unit is None:
+                return {"unit": f"is empty, and the quote prints no unit after “{one.text}”: give one"}
+            values["unit"] = one.unit
+        read = f"{', '.join(empty)}{' and bound' if bound_empty and 'value' in empty else ''}"
+        self.report.notices.append(f"row {number}: {read} read from the quote, which prints “{one.printed}”")
+        return {}
 
     def unchanged(self, values, current):
         """Whether a row states exactly what the stored claim of its article, figure and quote
