@@ -239,3 +239,30 @@ def test_a_number_search_costs_the_lists_own_queries(client, seed, django_assert
     grow()
     cache.clear()
     count_queries(client, django_assert_num_queries, url, expected)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_reader_searches_a_number_from_the_header_and_opens_its_list(live_server, seed, chromium, width):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/operations/")
+    page.get_by_label("Search the archive").fill("4,585 tons")
+    page.get_by_label("Search the archive").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/search/?q=4%2C585+tons")
+    figures = page.locator("#search-figures")
+    expect(figures.get_by_role("heading", level=2)).to_have_text("Figures (1)")
+    expect(figures.get_by_role("link", name="Waste seized by China customs in Operation Demeter V")).to_be_visible()
+    wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert not wide
+    figures.get_by_role("link", name="See all 1 figures").click()
+    expect(page).to_have_url(f"{live_server.url}/figures/?q=4%2C585%20tons")
+    expect(page.locator("table.figures tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Remove the filter Search: 4,585 tons").click()
+    expect(page).to_have_url(f"{live_server.url}/figures/")
+    wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    assert not wide
+    context.close()
