@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archive.filters import CLAIM_READING, ClaimFilter, FigureFilter, claim_reading, searched_numbers
 from archive.models import Claim
@@ -155,6 +157,23 @@ def test_a_search_that_no_column_can_hold_is_read_as_text(client, seed):
         assert client.get("/figures/", {"q": query}).status_code == 200
         assert client.get("/claims/", {"q": query}).status_code == 200
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+# Pieces of numbers as readers type them, and as no column can hold them.
+NUMBER_PIECES = ["1,828", "4585", " t", " tons", " kg", "about ", "more than ", "up to ", "1.5", " to ", "-", "%"]
+NUMBER_PIECES += ["9" * 30, "0.0000001", "1e99", "half", "twenty", "2019", ",", " ", "\u00a0", "<b>"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(NUMBER_PIECES), st.text(max_size=4)), min_size=1, max_size=5).map("".join))
+def test_any_search_answers_a_page_and_never_its_markup(client, seed, query):
+    for url in ("/search/", "/figures/", "/claims/", "/claims.json"):
+        response = client.get(url, {"q": query})
+        assert response.status_code in (200, 302, 400), (url, query)
+        if response.status_code == 400:
+            assert "\x00" in query
+        if not response.streaming:
+            assert "<b>" not in response.content.decode() or "<b>" not in query
 
 
 class TestSearchPage:
