@@ -172,6 +172,8 @@ class ArchiveAdmin(SimpleHistoryAdmin):
 
 # The history's own limit on a change's reason.
 REASON_LENGTH = 100
+# What an editor states of a claim, on every form that edits one (its article and figure aside).
+CLAIM_FIELDS = ["quote", "value", "value_high", "unit", "bound", "speaker", "status"]
 
 
 class ClaimForm(forms.ModelForm):
@@ -190,19 +192,7 @@ class ClaimForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = [
-            "article",
-            "figure",
-            "quote",
-            "value",
-            "value_high",
-            "unit",
-            "bound",
-            "speaker",
-            "status",
-            "note",
-            "version",
-        ]
+        fields = ["article", "figure", *CLAIM_FIELDS, "note", "version"]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 70})}
 
     def __init__(self, *args, **kwargs):
@@ -298,34 +288,12 @@ class ClaimInline(admin.TabularInline):
 
 
 class ArticleClaimInline(ClaimInline):
-    fields = [
-        "figure",
-        "value",
-        "value_high",
-        "unit",
-        "bound",
-        "quote",
-        "speaker",
-        "status",
-        "value_printed",
-        "version",
-    ]
+    fields = ["figure", *CLAIM_FIELDS, "value_printed", "version"]
     autocomplete_fields = ["figure", "speaker"]
 
 
 class FigureClaimInline(ClaimInline):
-    fields = [
-        "article",
-        "value",
-        "value_high",
-        "unit",
-        "bound",
-        "quote",
-        "speaker",
-        "status",
-        "value_printed",
-        "version",
-    ]
+    fields = ["article", *CLAIM_FIELDS, "value_printed", "version"]
     autocomplete_fields = ["article", "speaker"]
 
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import desk
+from .admin import CLAIM_FIELDS, ClaimForm
 from .dates import PrintedDateField
 from .models import Claim, DismissedNumber, Figure, Operation, Organisation, Person
 from .vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Measure, Status, Unit
 
 NEW = "new"
-CLAIM_FIELDS = ["value", "value_high", "unit", "bound", "quote", "speaker", "status"]
 NEW_FIGURE_FIELDS = ["measure", "subject", "organisation", "operation", "period_start", "period_end", "title", "slug"]
 
 
@@ -200,8 +200,6 @@ def save_claim(request, form, article, may_add_figure):
     """The claim the form describes, saved through the admin's own claim form (the same checks)
     with its new figure if it asks for one, or None with the form's errors set. All or nothing:
     a refused claim leaves no new figure behind."""
-    from .admin import ClaimForm
-
     data = form.cleaned_data
     new_figure = data.get("figure") == NEW
     if new_figure:

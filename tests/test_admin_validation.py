@@ -148,7 +148,7 @@ def test_it_refuses_a_save_from_a_page_someone_has_changed_since(editor_client, 
 
 def test_it_saves_a_good_claim_edit_and_refreshes_the_figure(editor_client, waste_claim):
     url, data = claim_page(editor_client, waste_claim)
-    data["status"] = "draft"
+    data.update(status="draft", withdrawal_reason="the outlet corrected its report")
     response = editor_client.post(url, data)
     assert response.status_code == 302
     waste_claim.refresh_from_db()
