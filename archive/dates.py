@@ -24,6 +24,11 @@ def read_date(text):
 class PrintedDateField(forms.DateField):
     default_error_messages = {"invalid": HINT}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown as it is read back: the locale's first format is 04/06/2019, which is refused.
+        self.widget.format = FORMATS[0]
+
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
             day = read_date(value.strip())

@@ -270,3 +270,10 @@ def test_a_claim_saved_on_its_own_page_returns_to_its_article_s_desk_unless_open
     data = form_data(editor_client.get(from_list))
     response = editor_client.post(from_list, data)
     assert response["Location"] == reverse("admin:archive_claim_changelist") + "?status=published"
+
+
+def test_a_date_is_shown_in_a_form_it_is_read_back_in(superuser_client, seed):
+    operation = Operation.objects.get(slug="demeter-v")
+    url = reverse("admin:archive_operation_change", args=[operation.pk])
+    page = superuser_client.get(url).content.decode()
+    assert 'name="start_date" value="2019-09-02"' in page
