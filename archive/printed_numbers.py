@@ -179,7 +179,11 @@ def _unit_after(text, end, article=False):
 
 
 def _is_noun(word):
+    """Could `word`, printed after a number, be what the number counts? Not a function word, a
+    number word, or a verb or adverb by its ending ("545 seized", "1,200 involving", "9 only")."""
     word = word.lower()
+    if word.endswith(("ed", "ing", "ly")):
+        return False
     return word not in FUNCTION_WORDS and word not in SCALES and word not in SMALL_WORDS and word not in TENS_WORDS
 
 

@@ -188,6 +188,7 @@ def test_it_refuses_a_unit_the_quote_contradicts_naming_both(quote, value, unit,
         # No unit printed: the editor's choice stands.
         ("customs seized 73 of them", "73", "t", "weight_seized"),
         ("the haul, 4,000 in all", "4000", "kg", "weight_seized"),
+        ("officers said 545 seized at the port were ivory", "545", "kg", "weight_seized"),
     ],
 )
 def test_it_takes_a_unit_the_quote_prints_or_does_not_print(quote, value, unit, measure):
