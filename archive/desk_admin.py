@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import desk
-from .admin import CLAIM_FIELDS, ClaimForm
+from .claim_forms import CLAIM_FIELDS, ClaimForm
 from .dates import PrintedDateField
 from .models import Claim, DismissedNumber, Figure, Operation, Organisation, Person
 from .vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Measure, Status, Unit
