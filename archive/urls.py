@@ -19,4 +19,5 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article_detail"),
     path("operations/", views.OperationList.as_view(), name="operation_list"),
     path("operations/<slug:slug>/", views.OperationDetail.as_view(), name="operation_detail"),
+    path("methodology/", views.Methodology.as_view(), name="methodology"),
 ]

@@ -12,3 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("archive.urls")),
 ]
+
+# The archive's own error pages, with its header, and errors in their own format for its data.
+handler400 = "archive.views.pages.bad_request"
+handler404 = "archive.views.pages.page_not_found"
+handler500 = "archive.views.pages.server_error"

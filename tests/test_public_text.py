@@ -54,9 +54,16 @@ class TestAmounts:
         assert amount(Decimal("1500"), "t", "about", words=True) == "about 1,500 tonnes"
         assert amount(Decimal("1"), "t", words=True) == "1 tonne"
         assert amount(Decimal("10000"), "count", "nearly") == "nearly 10,000"
-        assert amount(Decimal("-23"), "percent") == "-23%"
         assert amount(Decimal("2550"), "m3", words=True) == "2,550 cubic metres"
         assert amount(Decimal("1.64"), "t") == "1.64 t"
+
+    def test_it_words_a_negative_value_as_a_decrease_in_either_style(self):
+        assert amount(Decimal("-23"), "percent") == "a decrease of 23 percent"
+        assert amount(Decimal("-23"), "percent", words=True) == "a decrease of 23 percent"
+        assert amount(Decimal("-23"), "percent", "about") == "a decrease of about 23 percent"
+        assert amount(Decimal("-30"), "percent", high=Decimal("-20")) == "a decrease of 20 to 30 percent"
+        assert amount(Decimal("-5"), "percent", high=Decimal("5")) == "-5–5%"
+        assert amount(Decimal("23"), "percent") == "23%"
 
     def test_it_prints_a_range_as_one_amount(self):
         assert amount(Decimal("3000"), "t", "about", high=Decimal("4000")) == "about 3,000–4,000 t"
@@ -69,6 +76,14 @@ class TestDifferences:
         gt, cd = article(1, "Global Times"), article(2, "China Daily")
         higher, lower = claim(1, value="4585", article=gt), claim(2, value="1500", bound="about", article=cd)
         assert difference(higher, lower) == "3.1 times higher (3,085 t more)"
+
+    def test_it_says_how_many_times_as_many_for_counted_things(self):
+        assert difference(claim(1, value="1828", unit="count"), claim(2, value="680", unit="count")) == (
+            "2.7 times as many (1,148 more)"
+        )
+        assert difference(claim(1, value="150", unit="count"), claim(2, value="100", unit="count")) == (
+            "50 more (50% higher)"
+        )
 
     def test_it_says_how_much_more_and_by_what_percentage_below_twice(self):
         assert difference(claim(1, value="1238"), claim(2, value="1237")) == "1 t more (0.08% higher)"
@@ -197,5 +212,6 @@ class TestChart:
         gt = article(1, "Global Times")
         chart = bar_chart([claim(1, value="-23", unit="percent", article=gt)], {1: "Global Times"}, "percent")
         [row] = chart["rows"]
+        assert row.value_text == "a decrease of 23 percent"
         assert row.bar_x < chart["zero"]
         assert row.bar_x + row.bar_width == chart["zero"]

@@ -7,6 +7,7 @@ from .pages import (
     FigureDetail,
     FigureList,
     Home,
+    Methodology,
     OperationDetail,
     OperationList,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "FigureDetail",
     "FigureList",
     "Home",
+    "Methodology",
     "OperationDetail",
     "OperationList",
     "Search",

@@ -3,6 +3,11 @@
 Each source gets a bar to its value and, when its words allow a range ("about",
 "more than"...), a line over the range the status rule reads them as, so readers see
 why two values do or do not agree. Coordinates only: the template draws them.
+
+The chart is as wide as the page and never scaled: across, bars and lines are placed in
+percent of its width; down, and in the size of its text, in pixels. So its text stays the
+size the stylesheet gives it on a phone, and each source's name and value, on a line of their
+own above its bar, fit the narrowest screen.
 """
 
 from dataclasses import dataclass
@@ -12,17 +17,19 @@ from ..status import Reading, value_range
 from ..vocabulary import INFINITY
 from .wording import claim_amount, in_unit
 
-WIDTH = 520
-LABEL_WIDTH = 120
-VALUE_WIDTH = 150
-ROW_HEIGHT = 34
-TOP = 10
+# Across, in percent of the chart's width; a little room at each end for a range's end tick.
+PLOT_LEFT = 1
+PLOT_RIGHT = 99
+# Down, in pixels: a row is the source's name, its value, then its bar.
+TOP = 4
+LABEL_LINE = 16
+VALUE_LINE = 34
+BAR_TOP = 42
 BAR_HEIGHT = 16
-PLOT_LEFT = LABEL_WIDTH
-PLOT_RIGHT = WIDTH - VALUE_WIDTH
+ROW_HEIGHT = 68
 
-
-LABEL_CHARS = 16
+# Long enough for an outlet's name and a date; a title given for an undated article is cut.
+LABEL_CHARS = 40
 
 
 @dataclass
@@ -30,9 +37,10 @@ class Row:
     label: str
     short_label: str
     value_text: str
-    y: float
+    y: float  # the top of the bar
     mid_y: float
-    text_y: float
+    text_y: float  # the baseline of the source's name
+    value_y: float  # the baseline of its value
     bar_x: float
     bar_width: float
     range_from: float | None
@@ -65,7 +73,8 @@ def bar_chart(claims, labels, unit):
     zero = x(Decimal(0))
     rows = []
     for index, (claim, value, low, high) in enumerate(readings):
-        y = TOP + index * ROW_HEIGHT
+        top = TOP + index * ROW_HEIGHT
+        y = top + BAR_TOP
         bar_from, bar_to = sorted((zero, x(value)))
         ranged = claim.bound != "exact" or claim.value_high is not None
         rows.append(
@@ -77,7 +86,8 @@ def bar_chart(claims, labels, unit):
                 value_text=claim_amount(claim),
                 y=y,
                 mid_y=y + BAR_HEIGHT / 2,
-                text_y=y + BAR_HEIGHT - 3,
+                text_y=top + LABEL_LINE,
+                value_y=top + VALUE_LINE,
                 bar_x=bar_from,
                 bar_width=max(round(bar_to - bar_from, 1), 1),
                 range_from=x(low) if ranged else None,
@@ -87,13 +97,9 @@ def bar_chart(claims, labels, unit):
             )
         )
     return {
-        "width": WIDTH,
         "height": TOP * 2 + len(rows) * ROW_HEIGHT,
         "rows": rows,
         "zero": zero,
-        "axis_bottom": TOP + len(rows) * ROW_HEIGHT,
-        "label_x": LABEL_WIDTH - 8,
-        "value_x": PLOT_RIGHT + 8,
         "bar_height": BAR_HEIGHT,
         "plot_right": PLOT_RIGHT,
     }

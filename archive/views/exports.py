@@ -9,6 +9,10 @@ from django.http import StreamingHttpResponse
 from .wording import base_unit_of, claim_amount
 
 CHUNK_SIZE = 500
+# The archive's data (figures, claims, statuses, hints) is open; the articles it quotes remain
+# their publishers'. The JSON carries it as a key, CSV in a Link header (a column would break rows).
+LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+LICENCE_LINK = f'<{LICENCE["url"]}>; rel="license"'
 # A spreadsheet reads a cell starting with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -186,6 +190,7 @@ def csv_response(filename, columns, make_row, object_list, absolute):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = LICENCE_LINK
     return response
 
 
@@ -194,10 +199,13 @@ def json_response(count, make_row, object_list, absolute, next_url=None, previou
 
     def pieces():
         yield (
-            f'{{"count": {count}, "next": {json.dumps(next_url)}, "previous": {json.dumps(previous_url)}, "results": ['
+            f'{{"count": {count}, "next": {json.dumps(next_url)}, "previous": {json.dumps(previous_url)}, '
+            f'"licence": {json.dumps(LICENCE)}, "results": ['
         )
         for index, item in enumerate(rows_of(object_list)):
             yield ("," if index else "") + json.dumps(make_row(item, absolute), ensure_ascii=False)
         yield "]}"
 
-    return StreamingHttpResponse(pieces(), content_type="application/json; charset=utf-8")
+    response = StreamingHttpResponse(pieces(), content_type="application/json; charset=utf-8")
+    response["Link"] = LICENCE_LINK
+    return response

@@ -7,6 +7,8 @@ An article page is our archived copy of a NewsArticle, pointing at the original.
 
 from django.urls import reverse
 
+from .exports import LICENCE
+
 ARCHIVE = {"@type": "Organization", "name": "Sourced Figures Archive"}
 
 
@@ -40,6 +42,7 @@ def figure_dataset(figure, claims, absolute):
         "identifier": figure.slug,
         "creator": ARCHIVE,
         "isAccessibleForFree": True,
+        "license": LICENCE["url"],
         "variableMeasured": figure.get_measure_display(),
         "about": {"@type": "Organization", "name": figure.organisation.name},
         "isBasedOn": [news_article(article, absolute) for article in articles.values()],

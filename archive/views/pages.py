@@ -1,7 +1,9 @@
 import re
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
@@ -17,7 +19,17 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.template import loader
+from django.urls import Resolver404, resolve
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.list import MultipleObjectMixin
 
 from ..filters import (
     STATUS_ORDER,
@@ -29,15 +41,27 @@ from ..filters import (
     public_figures,
     status_rank,
 )
-from ..models import Claim, Operation, Outlet
-from ..vocabulary import FigureStatus, Status
+from ..models import Claim, Operation, Outlet, format_decimal
+from ..status import Reading, figure_status
+from ..vocabulary import (
+    ABOUT_MARGIN,
+    BASE_UNIT,
+    BOUNDS,
+    MEASURE_DIMENSION,
+    UNITS,
+    Dimension,
+    FigureStatus,
+    Measure,
+    Status,
+    to_base_unit,
+)
 from . import exports
 from .base import FilteredListView, PublicView
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .history import value_events
 from .linked_data import archived_article, figure_dataset
-from .wording import BOUND_MEANING, disagreements, display_unit, source_labels
+from .wording import BOUND_MEANING, amount, disagreements, display_unit, source_labels
 
 HOME_FIGURES = 10
 HOME_ARTICLES = 5
@@ -282,3 +306,122 @@ class OperationDetail(PublicView, DetailView):
         )
         context["status_order"] = STATUS_ORDER
         return context
+
+
+# The status rule at work on pairs of values, computed by the rule itself so that the methodology
+# page cannot tell another story: (value, unit, bound, printed precision) for each source.
+STATUS_EXAMPLES = (
+    (("1500", "t", "about", "100"), ("1600", "t", "exact", "100")),
+    (("1000", "count", "more_than", "1000"), ("1200", "count", "exact", "100")),
+    (("1237", "t", "exact", "1"), ("1238", "t", "exact", "1")),
+    (("1500", "t", "about", "100"), ("4585", "t", "exact", "1")),
+)
+
+
+def status_examples():
+    examples = []
+    for pair in STATUS_EXAMPLES:
+        readings = [
+            Reading(index, to_base_unit(Decimal(value), unit), bound, to_base_unit(Decimal(precision), unit))
+            for index, (value, unit, bound, precision) in enumerate(pair)
+        ]
+        amounts = [amount(Decimal(value), unit, bound, words=True) for value, unit, bound, _ in pair]
+        examples.append({"amounts": amounts, "status": FigureStatus(figure_status(readings))})
+    return examples
+
+
+class Methodology(PublicView, TemplateView):
+    """Every rule the archive applies, with its thresholds read from the code that applies them."""
+
+    template_name = "archive/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            bounds=BOUNDS,
+            units=[
+                {
+                    "name": term.label,
+                    "dimension": Dimension(term.dimension).label,
+                    "factor": format_decimal(term.factor),
+                    "base": BASE_UNIT[term.dimension].label,
+                    "printed": term.printed,
+                }
+                for term in UNITS
+            ],
+            measures=[(measure.label, Dimension(MEASURE_DIMENSION[measure]).label) for measure in Measure],
+            about_margin=format_decimal(ABOUT_MARGIN * 100),
+            statuses={status.value: status.label for status in FigureStatus},
+            examples=status_examples(),
+            licence=exports.LICENCE,
+            contact=getattr(settings, "ARCHIVE_CONTACT_EMAIL", ""),
+        )
+        return context
+
+
+# Error pages. Django calls these (config/urls.py names them) when DEBUG is off. Each page of
+# data answers in its own format; a list's missing page links back to the list's first page.
+DATA_SUFFIXES = (".json", ".csv")
+
+
+def error_as_data(request, status, message):
+    if request.path.endswith(".json"):
+        return JsonResponse({"status": status, "error": message}, status=status)
+    return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
+
+
+def list_page_error(request):
+    """For an address of a list with a `page` it has no page for: whether the page is malformed
+    (not a number) and the address of the list's first page, with the same filters."""
+    if "page" not in request.GET:
+        return None
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    view_class = getattr(view, "view_class", None)
+    if view_class is None or not issubclass(view_class, MultipleObjectMixin):
+        return None
+    parameters = request.GET.copy()
+    page = parameters.pop("page")[-1]
+    malformed = not page.isdigit() and page != "last"
+    first_page = f"{request.path}?{parameters.urlencode()}" if parameters else request.path
+    return malformed, first_page
+
+
+def page_not_found(request, exception):
+    page_error = list_page_error(request)
+    malformed = bool(page_error and page_error[0])
+    status = 400 if malformed else 404
+    if request.path.endswith(DATA_SUFFIXES):
+        if page_error:
+            message = "“page” must be a page number." if malformed else "There is no page of rows with this number."
+        else:
+            message = "Nothing is published at this address."
+        return error_as_data(request, status, message)
+    context = {"first_page": page_error[1] if page_error else None, "malformed_page": malformed}
+    if malformed:
+        return HttpResponseBadRequest(loader.render_to_string("400.html", context))
+    return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
+
+
+def bad_request(request, exception):
+    """Rendered without the request: a request refused for its host name cannot build an address."""
+    if request.path.endswith(DATA_SUFFIXES):
+        return error_as_data(request, 400, "The request could not be answered.")
+    return HttpResponseBadRequest(loader.render_to_string("400.html"))
+
+
+SERVER_ERROR_TEXT = "The archive could not answer this request. Please try again in a few minutes."
+
+
+def server_error(request):
+    """Rendered without the request or the database, either of which may be what failed; and if
+    even the template fails, a line of text rather than nothing."""
+    if request.path.endswith(DATA_SUFFIXES):
+        return error_as_data(request, 500, SERVER_ERROR_TEXT)
+    try:
+        content = loader.render_to_string("500.html")
+    except Exception:
+        return HttpResponseServerError(SERVER_ERROR_TEXT, content_type="text/plain; charset=utf-8")
+    return HttpResponseServerError(content)

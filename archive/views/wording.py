@@ -12,7 +12,15 @@ RATIO_WORDING_FROM = 2
 
 def amount(value, unit, bound=Bound.EXACT, words=False, high=None):
     """ "about 1,500 t", or with words=True "about 1,500 tonnes"; "23%"; "1,828" for counts;
-    a range: "3,000–4,000 t", "3,000 to 4,000 tonnes"."""
+    a range: "3,000–4,000 t", "3,000 to 4,000 tonnes"; a decrease in words whatever the style:
+    "a decrease of 23 percent", never "-23%", which readers misread or miss."""
+    if Decimal(value) < 0 and (high is None or Decimal(high) <= 0):
+        smaller = None if high is None else -Decimal(high)
+        if smaller is not None:
+            value, high = smaller, -Decimal(value)  # -30 to -20 is a decrease of 20 to 30
+        else:
+            value = -Decimal(value)
+        return f"a decrease of {amount(value, unit, bound, words=True, high=high)}"
     number = format_decimal(value)
     if high is not None:
         number += f"{' to ' if words else '–'}{format_decimal(high)}"
@@ -99,6 +107,9 @@ def difference(higher, lower):
     ratio = higher.normalised_value / top(lower)
     if ratio >= RATIO_WORDING_FROM:
         times = f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
+        # Counted things are "as many"; an amount of a substance is "higher".
+        if UNIT_DIMENSION[higher.unit] == Dimension.COUNT:
+            return f"{times} times as many ({more})"
         return f"{times} times higher ({more})"
     return f"{more} ({percent_text(gap / top(lower) * 100)}% higher)"
 
