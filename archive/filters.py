@@ -247,6 +247,20 @@ class PublicFilterSet(django_filters.FilterSet):
         return [(row[fields[0]], row[fields[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
 
 
+def words_or_numbers(text_search, value, claims_of):
+    """A search of `value` over records whose published claims are their numbers: every word
+    in the record's text (`text_search`), or each number `value` prints among the values of the
+    claims whose `claims_of` column names the record, and the other words in its text."""
+    numbers, words = searched_numbers(value)
+    found = text_search(search_terms(value))
+    if numbers:
+        by_number = text_search(words[:10])
+        for number in numbers:
+            by_number &= Q(pk__in=claims_with_number(number, public_claims()).values(claims_of))
+        found |= by_number
+    return found
+
+
 class FigureFilter(PublicFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     operation = django_filters.CharFilter(field_name="operation__slug")
@@ -275,14 +289,7 @@ class FigureFilter(PublicFilterSet):
     def search(self, queryset, name, value):
         """Every word in the figure's text, or each number among the values its published
         claims give (`searched_numbers`) and the other words in its text."""
-        numbers, words = searched_numbers(value)
-        found = self.text_search(search_terms(value))
-        if numbers:
-            by_number = self.text_search(words[:10])
-            for number in numbers:
-                by_number &= Q(pk__in=claims_with_number(number, public_claims()).values("figure"))
-            found |= by_number
-        return queryset.filter(found)
+        return queryset.filter(words_or_numbers(self.text_search, value, "figure"))
 
     @staticmethod
     def text_search(terms):
@@ -407,14 +414,7 @@ class ArticleFilter(PublicFilterSet):
     def search(self, queryset, name, value):
         """Every word in the article's text, or each number among its published claims' values
         (`searched_numbers`) and the other words in its text."""
-        numbers, words = searched_numbers(value)
-        found = self.text_search(search_terms(value))
-        if numbers:
-            by_number = self.text_search(words[:10])
-            for number in numbers:
-                by_number &= Q(pk__in=claims_with_number(number, public_claims()).values("article"))
-            found |= by_number
-        return queryset.filter(found)
+        return queryset.filter(words_or_numbers(self.text_search, value, "article"))
 
     @staticmethod
     def text_search(terms):
