@@ -401,15 +401,24 @@ def page_not_found(request, exception):
         return error_as_data(request, status, message)
     context = {"first_page": page_error[1] if page_error else None, "malformed_page": malformed}
     if malformed:
-        return HttpResponseBadRequest(loader.render_to_string("400.html", context))
-    return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
+        return branded(HttpResponseBadRequest, "400.html", context, text="Bad Request")
+    return branded(HttpResponseNotFound, "404.html", context, request, text="Not Found")
+
+
+def branded(response_class, template, context=None, request=None, text=""):
+    """The branded error page, or `text` alone when even it cannot be drawn (say its static
+    files' manifest is missing): an error page must not fail in turn."""
+    try:
+        return response_class(loader.render_to_string(template, context, request))
+    except Exception:
+        return response_class(text, content_type="text/plain; charset=utf-8")
 
 
 def bad_request(request, exception):
     """Rendered without the request: a request refused for its host name cannot build an address."""
     if request.path.endswith(DATA_SUFFIXES):
         return error_as_data(request, 400, "The request could not be answered.")
-    return HttpResponseBadRequest(loader.render_to_string("400.html"))
+    return branded(HttpResponseBadRequest, "400.html", text="Bad Request")
 
 
 SERVER_ERROR_TEXT = "The archive could not answer this request. Please try again in a few minutes."
@@ -420,8 +429,4 @@ def server_error(request):
     even the template fails, a line of text rather than nothing."""
     if request.path.endswith(DATA_SUFFIXES):
         return error_as_data(request, 500, SERVER_ERROR_TEXT)
-    try:
-        content = loader.render_to_string("500.html")
-    except Exception:
-        return HttpResponseServerError(SERVER_ERROR_TEXT, content_type="text/plain; charset=utf-8")
-    return HttpResponseServerError(content)
+    return branded(HttpResponseServerError, "500.html", text=SERVER_ERROR_TEXT)
