@@ -15,7 +15,7 @@ from . import desk
 from .claim_forms import CLAIM_FIELDS, ClaimForm
 from .dates import PrintedDateField
 from .models import Claim, DismissedNumber, Figure, Operation, Organisation, Person
-from .vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Measure, Status, Unit
+from .vocabulary import Bound, Measure, Status, Unit
 
 NEW = "new"
 NEW_FIGURE_FIELDS = ["measure", "subject", "organisation", "operation", "period_start", "period_end", "title", "slug"]
@@ -139,7 +139,7 @@ def desk_view(model_admin, request, object_id):
             if len(in_quote) == 1 or len(operations) == 1:
                 initial["new_operation"] = (in_quote or operations)[0].pk
             if current.number.unit:
-                fitting = [m for m, d in MEASURE_DIMENSION.items() if d == UNIT_DIMENSION[current.number.unit]]
+                fitting = desk.measures_for(current.number.unit)
                 initial["new_measure"] = fitting[0] if len(fitting) == 1 else ""
             form = DeskClaimForm(initial=initial, suggestions=suggestions)
 

@@ -105,7 +105,7 @@ def locate(claim, body):
         errors["value_high"] = f"The top of a range is larger than its value, {format_decimal(claim.value)}."
     span = body.find(claim.quote)
     if span is None:
-        errors["quote"] = f"This quote does not appear in the body of the article “{claim.article}”."
+        errors["quote"] = quote_not_found(claim.article)
     if errors:
         raise ValidationError(errors)
     # Nothing is set until everything is found: a refused claim keeps the positions it had.
@@ -118,6 +118,10 @@ def locate(claim, body):
     claim.normalised_value = to_base_unit(claim.value, claim.unit)
     claim.normalised_precision = to_base_unit(printed.precision, claim.unit)
     claim.normalised_high = None if claim.value_high is None else to_base_unit(claim.value_high, claim.unit)
+
+
+def quote_not_found(article):
+    return f"This quote does not appear in the body of the article “{article}”."
 
 
 def printed_value(passage, value, bound, unit=None, high=None):

@@ -38,7 +38,7 @@ from import_export.results import RowResult
 from psycopg.copy import QueuedLibpqWriter
 
 from archive.derivation import refresh_figures
-from archive.locating import Body, locate
+from archive.locating import Body, locate, quote_not_found
 from archive.models import Claim, Figure, batched, lock_imports, locked_articles
 from archive.printed_numbers import figures_in
 
@@ -303,8 +303,7 @@ class ClaimImport:
         body = self.bodies[values["article_id"]]
         span = body.find(values["quote"])
         if span is None:
-            article = self.articles[values["article_id"]]
-            return {"quote": f"This quote does not appear in the body of the article “{article}”."}
+            return {"quote": quote_not_found(self.articles[values["article_id"]])}
         passage = body.text[span[0] : span[1]]
         printed = figures_in(passage)
         empty = [name for name in ("value", "unit") if values.get(name) is TO_READ]
