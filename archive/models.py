@@ -683,9 +683,12 @@ class DataVersion(models.Model):
     """One row whose number every committed write to the archive's tables raises, through
     database triggers (migration 0004), bulk imports and raw updates included. Public pages
     are cached under it, so a change shows on the next request. A table added later needs
-    its trigger too (`data_version_triggers` in that migration)."""
+    its trigger too (`data_version_triggers` in that migration). A trigger on this row itself
+    (migration 0010) sets `changed_at` whenever the version rises: the time public pages give
+    as their Last-Modified."""
 
     version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"data version {self.version}"
@@ -694,3 +697,8 @@ class DataVersion(models.Model):
     def current(cls):
         """None when the row is missing (a flushed test database): then nothing may be cached."""
         return cls.objects.filter(pk=1).values_list("version", flat=True).first()
+
+    @classmethod
+    def state(cls):
+        """(version, changed_at), or None when the row is missing, in one query."""
+        return cls.objects.filter(pk=1).values_list("version", "changed_at").first()

@@ -90,7 +90,7 @@ def test_an_update_changes_only_the_claims_and_columns_it_changes_and_records_th
     claim = Claim.objects.get(article__slug=CHINA_DAILY, figure__slug=SEVENTY_THREE["figure"])
     assert changed_columns(before, after) == {
         ("archive.Claim", claim.pk): {"note", "version", "updated_at"},
-        ("archive.DataVersion", 1): {"version"},
+        ("archive.DataVersion", 1): {"version", "changed_at"},
     }
     history = added_rows(before, after, "archive.HistoricalClaim")
     assert [(row["history_type"], row["history_user_id"], row["history_date"]) for row in history] == [

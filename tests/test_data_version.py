@@ -2,11 +2,14 @@
 to the tables they read. A table without its trigger would serve stale pages without a word:
 these tests write to every table of the archive's models and watch the version rise."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from archive.models import DataVersion, DismissedNumber
+from archive.models import DataVersion, DismissedNumber, Outlet
 
 # Tables no public page reads: the version's own, and the editors' marks on their claim desk.
 UNREAD = {DataVersion, DismissedNumber}
@@ -93,3 +96,13 @@ def test_it_names_a_table_whose_trigger_is_dropped(seed):
         ("archive_claim", "DELETE"),
         ("archive_claim", "INSERT"),
     ]
+
+
+def test_a_write_sets_the_time_the_version_changed(seed):
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    DataVersion.objects.filter(pk=1).update(changed_at=long_ago)
+    assert DataVersion.state()[1] == long_ago  # setting the time alone does not raise the version
+
+    Outlet.objects.filter(pk=Outlet.objects.first().pk).update(name="Renamed")
+
+    assert DataVersion.state()[1] > timezone.now() - timedelta(minutes=1)
