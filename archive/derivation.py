@@ -4,11 +4,10 @@ once: every writer calls `refresh_figures()`, a single save with a batch of one.
 - status: the rule of `archive/status.py` over the figure's published claims in published
   articles;
 - source_count: the published articles among them; published_claim_count: the claims;
-- possible misattributions: two figures are linked, both ways, when they belong to the same
-  operation, are about different organisations and measure the same dimension, and a published
-  claim of each gives the same value or range (in the base unit), the two claims from different
-  outlets.
-  A figure without an operation has no hints.
+- possible misattributions: two figures are linked, both ways, by the rule of
+  `archive/misattribution.py` over the published claims of their operation: different
+  organisations, comparable measures, values that agree (the same, or the same once rounded),
+  from different outlets. A figure without an operation has no hints.
 
 A refresh recomputes every hint that involves one of its figures and leaves the others alone.
 
@@ -23,9 +22,9 @@ from operator import itemgetter
 from django.db import transaction
 from django.db.models import Q
 
+from archive.misattribution import Stated, Value, linked_pairs
 from archive.models import Claim, Figure, batched, lock_figures
 from archive.status import Reading, figure_status
-from archive.vocabulary import MEASURE_DIMENSION
 
 Misattribution = Figure.possible_misattributions.through
 Derived = namedtuple("Derived", ["status", "source_count", "published_claim_count"])
@@ -93,11 +92,16 @@ def _refresh_misattributions(figure_ids, operations):
                 "figure__measure",
                 "normalised_value",
                 "normalised_high",
+                "normalised_precision",
                 "article__outlet_id",
             )
         )
         for _, claims in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
-            for one, other in _pairs(claims, affected):
+            stated = (
+                Stated(figure_id, organisation_id, measure, Value(value, high, precision), outlet_id)
+                for _, figure_id, organisation_id, measure, value, high, precision, outlet_id in claims
+            )
+            for one, other in linked_pairs(stated, affected):
                 wanted |= {(one, other), (other, one)}
     stored = {}
     for chunk in batched(figure_ids):
@@ -111,26 +115,3 @@ def _refresh_misattributions(figure_ids, operations):
         [Misattribution(from_figure_id=a, to_figure_id=b) for a, b in sorted(wanted - stored.keys())],
         batch_size=1000,
     )
-
-
-def _pairs(claims, affected):
-    """The pairs of figures to link, from the published claims of one operation, where one of
-    the two is among the figures refreshed."""
-    outlets = defaultdict(lambda: defaultdict(set))  # (dimension, value, high) -> figure -> outlets
-    organisation = {}
-    for _, figure_id, organisation_id, measure, value, high, outlet_id in claims:
-        outlets[MEASURE_DIMENSION[measure], value, high][figure_id].add(outlet_id)
-        organisation[figure_id] = organisation_id
-    pairs = set()
-    for by_figure in outlets.values():
-        figures = sorted(by_figure)
-        for i, one in enumerate(figures):
-            for other in figures[i + 1 :]:
-                if (
-                    (one in affected or other in affected)
-                    and organisation[one] != organisation[other]
-                    # Some claim of each from a different outlet: not both from one and the same.
-                    and not (len(by_figure[one]) == 1 and by_figure[one] == by_figure[other])
-                ):
-                    pairs.add((one, other))
-    return pairs

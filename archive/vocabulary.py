@@ -201,6 +201,21 @@ MEASURE_DIMENSION = {
 }
 
 
+# Measures that count the same kind of thing, so one may be another's number given under another
+# name: a misattribution hint (`archive/misattribution.py`) links values of these only. A measure
+# in no group compares with itself alone: 109 arrests and 109 participating countries never link.
+COMPARABLE_MEASURES = (
+    frozenset({Measure.CASES, Measure.SEIZURES}),
+    frozenset({Measure.SUSPECTS, Measure.ARRESTS}),
+)
+MEASURE_COMPARISON = {measure: group for group in COMPARABLE_MEASURES for measure in group}
+
+
+def comparison_group(measure):
+    """The measures `measure` may be compared with, itself included."""
+    return MEASURE_COMPARISON.get(measure, frozenset({Measure(measure)}))
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "draft"
     PUBLISHED = "published", "published"

@@ -16,7 +16,13 @@ from archive.models import Article, Claim, Figure, Operation, Organisation, Outl
 
 pytestmark = pytest.mark.django_db
 
-UNITS = {"cases": "count", "arrests": "count", "weight_seized": "t"}
+UNITS = {
+    "cases": "count",
+    "seizures": "count",
+    "arrests": "count",
+    "participating_countries": "count",
+    "weight_seized": "t",
+}
 
 
 @pytest.fixture
@@ -44,13 +50,15 @@ def figure(slug, organisation="org-1", operation="op-1", measure="cases"):
 
 
 def claims(figure, *stated):
-    """One claim per (article slug, value[, bound[, status]]), each at its own place in the body."""
+    """One claim per (article slug, value[, bound[, status[, precision]]]), each at its own place
+    in the body."""
     for claim in stated:
         add_claim(figure, *claim)
 
 
-def add_claim(figure, article, value, bound="exact", status="published"):
+def add_claim(figure, article, value, bound="exact", status="published", precision=1):
     position = Claim.objects.filter(figure=figure).count()
+    factor = 1000 if figure.measure == "weight_seized" else 1
     Claim.objects.bulk_create(
         [
             Claim(
@@ -66,8 +74,8 @@ def add_claim(figure, article, value, bound="exact", status="published"):
                 value_start=position,
                 value_end=position + 1,
                 value_printed=str(value),
-                normalised_value=Decimal(value) * (1000 if figure.measure == "weight_seized" else 1),
-                normalised_precision=Decimal(1),
+                normalised_value=Decimal(value) * factor,
+                normalised_precision=Decimal(precision) * factor,
             )
         ]
     )
@@ -109,11 +117,41 @@ def test_it_gives_each_figure_the_status_rules_verdict(archive, values, status):
 
 
 def test_it_links_figures_of_one_operation_when_other_outlets_give_another_organisation_the_same_value(archive):
-    china, world = figure("china"), figure("world", organisation="org-2", measure="arrests")
+    china, world = figure("china"), figure("world", organisation="org-2", measure="seizures")
     claims(china, ("article-1", 100))
     claims(world, ("article-2", 100))
     refresh_figures([china.pk])
     assert links() == [("china", "world"), ("world", "china")]
+
+
+def test_it_links_values_that_agree_once_each_is_widened_by_its_printed_precision(archive):
+    china, world = (
+        figure("china", measure="weight_seized"),
+        figure("world", organisation="org-2", measure="weight_seized"),
+    )
+    claims(china, ("article-1", "4585"))
+    claims(world, ("article-2", "4584.7", "exact", "published", "0.1"))
+    refresh_figures([world.pk])
+    assert links() == [("china", "world"), ("world", "china")]
+
+
+@pytest.mark.parametrize(
+    "value, precision",
+    [
+        pytest.param("4583.8", "0.1", id="just below the rounded range"),
+        pytest.param("4595", "1", id="far apart"),
+        pytest.param("4700", "100", id="a round number whose range falls short"),
+    ],
+)
+def test_it_links_no_rounded_values_whose_ranges_do_not_meet(archive, value, precision):
+    china, world = (
+        figure("china", measure="weight_seized"),
+        figure("world", organisation="org-2", measure="weight_seized"),
+    )
+    claims(china, ("article-1", "4585"))
+    claims(world, ("article-2", value, "exact", "published", precision))
+    refresh_figures([world.pk])
+    assert links() == []
 
 
 @pytest.mark.parametrize(
@@ -122,7 +160,8 @@ def test_it_links_figures_of_one_operation_when_other_outlets_give_another_organ
         pytest.param({"operation": "op-2"}, id="another operation"),
         pytest.param({"organisation": "org-1"}, id="the same organisation"),
         pytest.param({"measure": "weight_seized", "value": Decimal("0.1")}, id="another dimension"),
-        pytest.param({"value": 101}, id="another value"),
+        pytest.param({"value": 103}, id="another value"),
+        pytest.param({"measure": "arrests"}, id="a measure not comparable"),
         pytest.param({"article": "article-3"}, id="the same outlet"),
         pytest.param({"status": "draft"}, id="an unpublished claim"),
         pytest.param({"operation": None}, id="no operation"),
