@@ -118,6 +118,9 @@ class Outlet(SlugModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("archive:outlet_detail", args=[self.slug])
+
 
 class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", "government agency"
@@ -162,6 +165,44 @@ class Person(SlugModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+
+class OriginKind(models.TextChoices):
+    PERSON = "person", "person"
+    ORGANISATION = "organisation", "organisation"
+    EVENT = "event", "event (a conference, a briefing, a report)"
+
+
+class Origin(SlugModel):
+    """Where an article says a number comes from: a person, an organisation or an event (the
+    debriefing conference). Claims of one origin are one source however many outlets print them."""
+
+    Kind = OriginKind
+
+    name = models.CharField(max_length=200, unique=True, help_text="“The Thunderball & Demeter V debriefing”")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EVENT)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="origins", help_text="A person's record."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="origins",
+        help_text="The organisation itself, or the one that held the event.",
+    )
+    held_on = models.DateField(null=True, blank=True, help_text="For an event: the day it was held.")
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [choices_check("kind", OriginKind, "origin_kind_valid")]
 
     def __str__(self):
         return self.name
@@ -250,6 +291,52 @@ class OperationAlias(models.Model):
             raise ValidationError({"name": f"“{self.name}” is already the name of {clash}."})
 
 
+class PartOfManager(models.Manager):
+    def get_by_natural_key(self, operation_slug, part_slug, whole_slug):
+        return self.get(operation__slug=operation_slug, part__slug=part_slug, whole__slug=whole_slug)
+
+
+class PartOf(VersionedModel):
+    """An editor's statement that, in one operation, one organisation or scope is part of another:
+    China customs within all participating countries of Demeter V. The figures of the two are
+    then compared (`archive/parts.py`)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="part_of")
+    whole = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parts")
+    note = models.CharField(max_length=300, blank=True, help_text="What says so: “85 of those 232 cases”.")
+
+    objects = PartOfManager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation", "whole", "part"]
+        verbose_name = "part and whole"
+        verbose_name_plural = "parts and wholes"
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "part", "whole"], name="part_of_unique"),
+            models.CheckConstraint(condition=~Q(part=models.F("whole")), name="part_of_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.part} within {self.whole} in {self.operation}"
+
+    def natural_key(self):
+        return (self.operation.slug, self.part.slug, self.whole.slug)
+
+    natural_key.dependencies = ["archive.operation", "archive.organisation"]
+
+    def clean(self):
+        if self.part_id is None or self.whole_id is None or self.operation_id is None:
+            return
+        if self.part_id == self.whole_id:
+            raise ValidationError({"whole": "An organisation or scope cannot be part of itself."})
+        reverse = PartOf.objects.filter(operation_id=self.operation_id, part_id=self.whole_id, whole_id=self.part_id)
+        if reverse.exists():
+            raise ValidationError({"whole": f"{self.whole} is already stated as part of {self.part} here."})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
@@ -273,6 +360,16 @@ class Article(SlugModel):
         "provenance note", blank=True, help_text="Where the text and its metadata come from, what was left out."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    copy_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name="copy of",
+        help_text="The article this one reprints (syndicated or mirrored, the same text): its claims are "
+        "then not an independent source.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -285,6 +382,11 @@ class Article(SlugModel):
         constraints = [
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_url_unique_when_known"),
             choices_check("status", Status, "article_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(copy_of=models.F("pk")),
+                name="article_not_copy_of_itself",
+                violation_error_message="An article cannot be a copy of itself.",
+            ),
         ]
         indexes = [
             # The public lists: published articles, newest first.
@@ -309,13 +411,39 @@ class Article(SlugModel):
         return [
             claim
             for claim in self.claims.select_related("figure")
-            if (quote := edits.get(claim.pk, claim.quote)) is not None and prepared.find(quote) is None
+            if (quote := edits.get(claim.pk, claim.quote)) is not None
+            and any(prepared.find(words) is None for words in (quote, claim.origin_words, claim.speaker_title) if words)
         ]
 
     def clean(self):
         orphans = self.claims_orphaned_by(self.body)
         if orphans:
             raise ValidationError({"body": orphan_message(orphans)})
+        self.check_copy()
+
+    def check_copy(self):
+        """A copy points at an original, never at itself or at another copy; an article that has
+        copies is an original: so copies never form a chain or a cycle."""
+        original = self.copy_of
+        if original is None:
+            return
+        if self.pk and original.pk == self.pk:
+            raise ValidationError({"copy_of": "An article cannot be a copy of itself."})
+        if original.copy_of_id:
+            raise ValidationError(
+                {
+                    "copy_of": f"“{original}” is itself a copy of “{original.copy_of}”: mark this article as a copy "
+                    "of that original instead."
+                }
+            )
+        copies = list(self.copies.order_by("title")[:3]) if self.pk else []
+        if copies:
+            raise ValidationError(
+                {
+                    "copy_of": f"Other articles are copies of this one ({'; '.join(f'“{copy}”' for copy in copies)}), "
+                    "so it cannot be a copy itself: mark them as copies of the original first."
+                }
+            )
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
@@ -511,6 +639,12 @@ class Claim(VersionedModel):
     )
     unit = models.CharField(max_length=10, choices=Unit.choices)
     bound = models.CharField(max_length=10, choices=Bound.choices, default=Bound.EXACT)
+    stated_on = models.DateField(
+        "stated on",
+        null=True,
+        blank=True,
+        help_text="When the number was stated or is valid as of (a press conference); empty: the article's date.",
+    )
     quote = models.TextField(help_text="The sentence or phrase, verbatim from the article body, that prints the value.")
     speaker = models.ForeignKey(
         Person,
@@ -519,6 +653,25 @@ class Claim(VersionedModel):
         on_delete=models.PROTECT,
         related_name="claims",
         help_text="Who the article attributes the number to, if anyone.",
+    )
+    speaker_title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The speaker's title as this article prints it, verbatim: “director of the anti-smuggling "
+        "bureau”, “a GACC official”.",
+    )
+    origin = models.ForeignKey(
+        Origin,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text="What the article attributes the number to: a person, an organisation or an event.",
+    )
+    origin_words = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The article's words naming the origin, verbatim: “According to the conference”, “Sun said”.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(blank=True)
