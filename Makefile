@@ -18,8 +18,17 @@ $(VENV)/.installed-test: requirements.txt tests/requirements.txt | $(VENV)/bin/p
 	$(PY) -m pip install --quiet -r tests/requirements.txt
 	touch $(VENV)/.installed $@
 
+# axe-core, the accessibility rules the browser tests run, at the version package-lock.json pins.
+# Without npm its tests are skipped, or fail where ARCHIVE_REQUIRE_BROWSER=1 (CI).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility tests will be skipped (apt-get install npm)"; \
+	fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -3,7 +3,7 @@ at least 12 px, in headless Chromium on the seed data (see the `chromium` fixtur
 
 import pytest
 
-from archive.models import Article, Figure, Operation
+from .public_pages import public_paths
 
 pytestmark = pytest.mark.browser
 
@@ -12,17 +12,8 @@ SMALLEST_TEXT_PX = 12
 
 
 @pytest.fixture
-def public_paths(seed):
-    """Every public page of the seed data, read before the browser starts (see test_browser_public.py)."""
-    lists = ["/", "/figures/", "/claims/", "/articles/", "/operations/", "/methodology/"]
-    details = [
-        item.get_absolute_url()
-        for model in (Figure, Article, Operation)
-        for item in model.objects.order_by("pk")
-        if model is not Figure or item.status != "unsourced"
-    ]
-    errors = ["/no-such-page/", "/figures/?page=999", "/claims/?page=abc"]
-    return lists + [path for path in details if path not in lists] + errors
+def paths(seed):
+    return public_paths()
 
 
 # The widest element, to name it when a page is too wide.
@@ -42,12 +33,12 @@ SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg.ch
   text => parseFloat(getComputedStyle(text).fontSize) * text.ownerSVGElement.getScreenCTM().a))"""
 
 
-def test_no_public_page_scrolls_sideways_on_a_phone(live_server, public_paths, chromium):
+def test_no_public_page_scrolls_sideways_on_a_phone(live_server, paths, chromium):
     overflowing = []
     charts = 0
     for width in WIDTHS:
         page = chromium.new_context(viewport={"width": width, "height": 800}).new_page()
-        for path in public_paths:
+        for path in paths:
             page.goto(f"{live_server.url}{path}")
             scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if scroll_width > inner_width:
