@@ -19,5 +19,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.ArticleDetail.as_view(), name="article_detail"),
     path("operations/", views.OperationList.as_view(), name="operation_list"),
     path("operations/<slug:slug>/", views.OperationDetail.as_view(), name="operation_detail"),
+    path("outlets/", views.OutletList.as_view(), name="outlet_list"),
+    path("outlets/<slug:slug>/", views.OutletDetail.as_view(), name="outlet_detail"),
     path("methodology/", views.Methodology.as_view(), name="methodology"),
 ]

@@ -61,6 +61,10 @@ PAGES = {
     "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 3,
     # operation, aliases, coordinators, articles with which names they use, figures, their claims.
     "/operations/demeter-v/": 7,
+    # count, page of outlets, their records in one grouped query.
+    "/outlets/": 4,
+    # outlet, its record, count, page of claims with what the record finds.
+    "/outlets/global-times/": 5,
     # figures, their claims, their misattribution hints (one chunk).
     "/figures.csv": 4,
     # count, then the same three.

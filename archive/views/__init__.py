@@ -11,6 +11,7 @@ from .pages import (
     OperationDetail,
     OperationList,
 )
+from .outlets import OutletDetail, OutletList
 from .search import Search
 
 __all__ = [
@@ -23,5 +24,7 @@ __all__ = [
     "Methodology",
     "OperationDetail",
     "OperationList",
+    "OutletDetail",
+    "OutletList",
     "Search",
 ]
