@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .public_pages import public_paths
+from .public_pages import new_page, public_paths
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def violations(page, axe_source):
 def test_no_public_page_has_an_accessibility_violation(live_server, paths, axe_source, chromium):
     found = []
     for width in WIDTHS:
-        page = chromium.new_context(viewport={"width": width, "height": 800}).new_page()
+        page = new_page(chromium, live_server.url, width)
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             found += [f"{path} at {width} px: {violation}" for violation in violations(page, axe_source)]

@@ -3,7 +3,7 @@ at least 12 px, in headless Chromium on the seed data (see the `chromium` fixtur
 
 import pytest
 
-from .public_pages import public_paths
+from .public_pages import new_page, public_paths
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_no_public_page_scrolls_sideways_on_a_phone(live_server, paths, chromium
     overflowing = []
     charts = 0
     for width in WIDTHS:
-        page = chromium.new_context(viewport={"width": width, "height": 800}).new_page()
+        page = new_page(chromium, live_server.url, width)
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
