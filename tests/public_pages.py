@@ -7,10 +7,10 @@ is in this list, so a new page is visited by the width and accessibility tests w
 
 from django.test import RequestFactory
 
-from archive.models import Article, Figure, Operation
+from archive.models import Article, Figure, Operation, Outlet
 from archive.views.pages import server_error
 
-LISTS = ["/", "/figures/", "/claims/", "/articles/", "/operations/", "/methodology/"]
+LISTS = ["/", "/figures/", "/claims/", "/articles/", "/operations/", "/outlets/", "/methodology/"]
 FILTERED = [
     "/figures/?status=disputed&sort=sources",
     "/claims/?outlet=china-daily&q=1828",
@@ -26,7 +26,7 @@ ERRORS = ["/no-such-page/", "/figures/?page=999", "/claims/?page=abc", SERVER_ER
 def detail_paths():
     return [
         item.get_absolute_url()
-        for model in (Figure, Article, Operation)
+        for model in (Figure, Article, Operation, Outlet)
         for item in model.objects.order_by("pk")
         if model is not Figure or item.status != "unsourced"
     ]
