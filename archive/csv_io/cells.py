@@ -11,6 +11,7 @@ not text and are never prefixed, so -23 stays a number.
 import re
 from datetime import date
 from decimal import Decimal
+from operator import methodcaller
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -39,6 +40,12 @@ def restore(cell):
     if cell[:1] == ESCAPE and cell[1:2] in ESCAPED_STARTS:
         return cell[1:]
     return cell
+
+
+def read_as_is(cells):
+    """Whether `read_text` reads each of these cells as it is, as it does nearly every cell: a
+    column of them is then read at once."""
+    return "\x00" not in "".join(cells) and not any(map(methodcaller("startswith", ESCAPE), cells))
 
 
 def read_text(cell):

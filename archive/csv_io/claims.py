@@ -25,7 +25,9 @@ Any problem anywhere rolls the whole transaction back, as for every other kind.
 
 from contextlib import contextmanager
 from functools import partial
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from types import MappingProxyType
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -39,9 +41,10 @@ from psycopg.copy import QueuedLibpqWriter
 
 from archive.derivation import refresh_figures
 from archive.locating import Body, locate, quote_not_found
-from archive.models import Claim, Figure, batched, lock_imports, locked_articles
+from archive.models import Article, Claim, Figure, batched, lock_imports, locked_articles
 from archive.printed_numbers import figures_in
 
+from .cells import read_as_is
 from .derived import Flags, notices
 from .reading import Problem
 from .widgets import TextWidget
@@ -67,6 +70,7 @@ TO_READ = object()
 # The distinct cells of a column whose reading is remembered: enough for every article, figure
 # and person a file names, and a bound on the memory an import holds whatever its length.
 REMEMBERED_CELLS = 50_000
+NO_PROBLEMS = MappingProxyType({})
 
 
 class Bodies(dict):
@@ -107,12 +111,13 @@ class Empty(Refused):
 
 
 EMPTY = Empty("is empty: every claim needs one")
+REFUSALS = {Refused, Empty}
 
 
 def reader(field, required=False):
-    """A function from a cell of the field's column to its value (the field's default for an
-    empty cell, when it has one), or to the `Refused` reason. Each distinct cell is read once
-    but for text, which differs on nearly every row."""
+    """A function from a column's cells to their values (the field's default for an empty cell,
+    when it has one), or to the `Refused` reason for each. Each distinct cell is read once but
+    for text, which differs on nearly every row, and whose cells are mostly their own values."""
     clean, default = field.widget.clean, field.default
 
     def read(cell):
@@ -127,7 +132,17 @@ def reader(field, required=False):
                 return EMPTY
         return value
 
-    return read if isinstance(field.widget, TextWidget) else Cleaned(read).__getitem__
+    if not isinstance(field.widget, TextWidget):
+        cleaned = Cleaned(read).__getitem__
+        return lambda cells: list(map(cleaned, cells))
+    empty_is_empty = default is NOT_PROVIDED and not required
+
+    def read_texts(cells):
+        if (empty_is_empty or "" not in cells) and read_as_is(cells):
+            return list(cells)
+        return list(map(read, cells))
+
+    return read_texts
 
 
 class ClaimImport:
@@ -142,6 +157,7 @@ class ClaimImport:
         self.seen = {}  # (article, figure, quote start) -> row number
         self.affected = set()
         self.articles, self.figures = {}, {}
+        self.locked = set()  # the articles locked so far
         self.bodies = Bodies(self.articles)
         self.using = router.db_for_write(Claim)
 
@@ -183,6 +199,14 @@ class ClaimImport:
     def readers(self, header):
         """For each column of the file: (column, attribute, its reader)."""
         fields = [self.fields[column] for column in header]
+        self.attributes = [field.attribute for field in fields]
+        self.position = {attribute: index for index, attribute in enumerate(self.attributes)}
+        # A row's values in the file's order give its (article, figure, quote) and the columns
+        # it states of its claim; a stored claim is read with those columns first (`load`).
+        self.identity = itemgetter(*(self.position[name] for name in ("article_id", "figure_id", "quote")))
+        stated = [name for name in self.attributes if name in self.editable]
+        self.stated = tuple_getter([self.position[name] for name in stated])
+        self.fetched = [*stated, *(name for name in self.editable if name not in stated)]
         return [
             (column, field.attribute, reader(field, column in REQUIRED_CELLS))
             for column, field in zip(header, fields, strict=True)
@@ -195,73 +219,101 @@ class ClaimImport:
         ahead["checked"] = self.check(*args, **kwargs)
 
     def parse(self, readers, batch):
-        """(row number, cells, {attribute: value}, {column: problem}) for each row of a batch.
+        """(row number, cells, values, {column: problem}) for each row of a batch. The values of a
+        row whose every cell was read are the tuple of them in the file's column order; the others'
+        are a dict by attribute, without the refused cells (see `values`).
 
         Read a column at a time: most columns hold a few distinct cells, read once each."""
         if not batch:
             return []
         numbers, rows = zip(*batch, strict=True)
-        read = [
-            list(map(reading, cells)) for (_, _, reading), cells in zip(readers, zip(*rows, strict=True), strict=True)
-        ]
-        refusing = [
-            index for index, values in enumerate(read) if Refused in map(type, values) or Empty in map(type, values)
-        ]
+        read = [reading(cells) for (_, _, reading), cells in zip(readers, zip(*rows, strict=True), strict=True)]
+        refusing = [index for index, values in enumerate(read) if REFUSALS & {*map(type, values)}]
+        if not refusing:
+            return list(zip(numbers, rows, zip(*read, strict=True), repeat(NO_PROBLEMS), strict=False))
         attributes = [attribute for _, attribute, _ in readers]
         parsed = []
         for number, cells, row in zip(numbers, rows, zip(*read, strict=True), strict=True):
+            refused = [index for index in refusing if type(row[index]) is Refused]
+            empty = [index for index in refusing if type(row[index]) is Empty]
+            if not refused and not empty:
+                parsed.append((number, cells, row, NO_PROBLEMS))
+                continue
             values, errors = dict(zip(attributes, row, strict=True)), {}
-            if refusing:
-                refused = [index for index in refusing if type(row[index]) is Refused]
-                # The cells refused in the order of the file's columns, then the empty ones that
-                # every claim needs, in the order of REQUIRED_CELLS.
-                empty = [index for index in refusing if type(row[index]) is Empty]
-                for index in [*refused, *sorted(empty, key=lambda index: REQUIRED_CELLS.index(readers[index][0]))]:
-                    if index in empty and readers[index][0] in READ_FROM_TEXT:
-                        values[attributes[index]] = TO_READ  # the quote's one number says (`read_from_text`)
-                        continue
-                    errors[readers[index][0]] = str(row[index])
-                    del values[attributes[index]]
+            # The cells refused in the order of the file's columns, then the empty ones that
+            # every claim needs, in the order of REQUIRED_CELLS.
+            for index in [*refused, *sorted(empty, key=lambda index: REQUIRED_CELLS.index(readers[index][0]))]:
+                if index in empty and readers[index][0] in READ_FROM_TEXT:
+                    values[attributes[index]] = TO_READ  # the quote's one number says (`read_from_text`)
+                    continue
+                errors[readers[index][0]] = str(row[index])
+                del values[attributes[index]]
             parsed.append((number, cells, values, errors))
         return parsed
 
+    def values(self, row):
+        """A row's values by attribute (see `parse`)."""
+        return row if type(row) is dict else dict(zip(self.attributes, row, strict=True))
+
     def load(self, parsed):
-        """What checking a batch needs from the database: its articles' bodies and its figures'
-        measures, and the claims its articles have, by (article, figure, quote start) and by
-        (article, figure, quote), locked until the import ends."""
-        article_ids = {values["article_id"] for _, _, values, errors in parsed if "article" not in errors}
-        self.load_articles(article_ids)
-        self.load_figures({values["figure_id"] for _, _, values, errors in parsed if "figure" not in errors})
-        by_start, by_quote = {}, {}
-        for pk, version, article_id, figure_id, quote_start, *stored in (
+        """What checking a batch needs from the database, its articles locked until the import ends:
+        the claims of its articles, by (article, figure, quote start) and by (article, figure, quote);
+        the rows that state exactly what the stored claim of their article, figure and quote holds,
+        which change nothing, by row number; and, for the other rows, their articles' bodies and
+        their figures' measures."""
+        article_ids = {self.value(row, "article_id") for _, _, row, errors in parsed if "article" not in errors}
+        self.lock_articles(article_ids - self.locked)
+        stored = (
             Claim.objects.filter(article_id__in=self.among(article_ids))
             .select_for_update()
             .order_by()
-            .values_list("pk", "version", "article_id", "figure_id", "quote_start", *self.editable)
-        ):
-            current = dict(zip(self.editable, stored, strict=True))
-            found = (pk, version, quote_start, current)
-            by_start[article_id, figure_id, quote_start] = found
-            by_quote[article_id, figure_id, current["quote"]] = found
-        return by_start, by_quote
+            .values_list("article_id", "figure_id", "pk", "version", "quote_start", *self.fetched)
+        )
+        quote = 5 + self.fetched.index("quote")
+        by_quote = {(claim[0], claim[1], claim[quote]): claim for claim in stored}
+        unchanged, to_check = {}, []
+        stated = len(self.stated(self.attributes))  # how many columns a row states
+        for number, _, row, errors in parsed:
+            if type(row) is tuple:
+                key = self.identity(row)
+                found = by_quote.get(key)
+                if found and found[5 : 5 + stated] == self.stated(row):
+                    unchanged[number] = (key[0], key[1], found[4])
+                    continue
+            to_check.append((row, errors))
+        by_start = {claim[0:2] + claim[4:5]: claim for claim in by_quote.values()} if to_check else {}
+        self.load_articles({self.value(row, "article_id") for row, errors in to_check if "article" not in errors})
+        self.load_figures({self.value(row, "figure_id") for row, errors in to_check if "figure" not in errors})
+        return by_start, by_quote, unchanged
+
+    def value(self, row, name):
+        return row[name] if type(row) is dict else row[self.position[name]]
+
+    def current(self, found):
+        """What the stored claim `load` found holds, by attribute."""
+        return dict(zip(self.fetched, found[5:], strict=True))
 
     def check(self, header, parsed, existing, preview=False):
         """Claims to create and claims to update, from one batch of rows; problems go to the report.
 
         Runs no query: on PostgreSQL the previous batch is being copied meanwhile."""
-        by_start, by_quote = existing
+        by_start, by_quote, unchanged = existing
         creates, updates = [], []
         now = timezone.now()
         bound_column = header.index("bound") if "bound" in header else None
         for number, cells, values, errors in parsed:
             row = dict(zip(header, cells, strict=True)) if preview else None
+            if number in unchanged:
+                self.unchanged_row(number, *unchanged[number], row)
+                continue
+            values = self.values(values)
             if not errors and TO_READ in values.values():
                 bound_empty = bound_column is None or not cells[bound_column].strip()
                 errors = self.read_from_text(number, values, bound_empty)
             if not errors:
                 found = by_quote.get((values["article_id"], values["figure_id"], values["quote"]))
-                if found and self.unchanged(values, found[3]):
-                    self.unchanged_row(number, values["article_id"], values["figure_id"], found[2], row)
+                if found and self.unchanged(values, self.current(found)):
+                    self.unchanged_row(number, values["article_id"], values["figure_id"], found[4], row)
                     continue
                 claim = self.new_claim(values)
                 try:
@@ -280,7 +332,7 @@ class ClaimImport:
             self.seen[key] = number
             found = by_start.get(key)
             if found:
-                pk, version, _, current = found
+                pk, version, current = found[2], found[3], self.current(found)
                 for name in self.editable:
                     if name not in values:
                         setattr(claim, name, current[name])
@@ -370,19 +422,30 @@ class ClaimImport:
         return ids
 
     def load_figures(self, ids):
-        """What checking a claim needs of its figure (its measure), kept for the whole import."""
+        """What checking a claim needs of its figure (its measure, title and period start), kept for
+        the whole import."""
         missing = ids - self.figures.keys()
-        for pk, measure in Figure.objects.filter(pk__in=self.among(missing)).order_by().values_list("pk", "measure"):
-            self.figures[pk] = instance(Figure, FIGURE_DEFAULTS, {"id": pk, "measure": measure})
+        if not missing:
+            return
+        checked = ("id", "measure", "title", "period_start")  # the unit's dimension, the claim's dates
+        for values in Figure.objects.filter(pk__in=self.among(missing)).order_by().values(*checked):
+            self.figures[values["id"]] = instance(Figure, FIGURE_DEFAULTS, values)
+
+    def lock_articles(self, ids):
+        """Lock the articles until the import ends: a body cannot change under the quotes located
+        in it, nor under the stored claims a row is found to state unchanged."""
+        if ids:
+            list(locked_articles(self.among(ids)).values_list("pk"))
+            self.locked |= ids
 
     def load_articles(self, ids):
-        """The bodies of this batch's articles, kept from the last batch when it had them."""
+        """The bodies of these articles, kept from the last batch when it had them."""
         missing = ids - self.articles.keys()
         self.articles = {pk: self.articles[pk] for pk in ids & self.articles.keys()}
         self.bodies = Bodies(self.articles, {pk: self.bodies[pk] for pk in self.articles if pk in self.bodies})
-        # Locked until the import ends: an article's body cannot change under the quotes located in it.
-        for article in locked_articles(missing).only("title", "body"):
-            self.articles[article.pk] = article
+        if missing:
+            for article in Article.objects.filter(pk__in=self.among(missing)).only("title", "body", "published_on"):
+                self.articles[article.pk] = article
 
     def count(self, import_type, row=None):
         self.report.totals[import_type] += 1
@@ -514,6 +577,14 @@ class ClaimImport:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+
+def tuple_getter(indexes):
+    """A function from a sequence to the tuple of its items at `indexes`."""
+    if len(indexes) == 1:
+        [index] = indexes
+        return lambda items: (items[index],)
+    return itemgetter(*indexes)
 
 
 def instance(model, defaults, values):

@@ -132,35 +132,28 @@ class Table:
     def numbered_rows(self):
         width = len(self.headers)
         number = 1
-        while True:
-            number += 1
-            try:
-                cells = next(self.reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                # The reader cannot find its feet again after broken quoting: what follows is unreliable.
-                message = str(error)
-                if "field larger than field limit" in message:
-                    message = (
-                        f"a cell is longer than {MAX_CELL_CHARACTERS // (1024 * 1024)} million characters, "
-                        "probably because a quote was opened and never closed"
+        try:
+            for number, cells in enumerate(self.reader, 2):
+                if len(cells) == width:
+                    yield number, cells
+                elif cells:
+                    self.problems.append(
+                        Problem(
+                            number,
+                            None,
+                            f"this row has {len(cells)} cells but the header names {width} columns "
+                            "(a missing or extra comma, or an unclosed quote?)",
+                        )
                     )
-                self.problems.append(Problem(number, None, f"the file is not valid CSV from here on: {message}"))
-                return
-            if not cells:
-                continue
-            if len(cells) != width:
-                self.problems.append(
-                    Problem(
-                        number,
-                        None,
-                        f"this row has {len(cells)} cells but the header names {width} columns "
-                        "(a missing or extra comma, or an unclosed quote?)",
-                    )
+        except csv.Error as error:
+            # The reader cannot find its feet again after broken quoting: what follows is unreliable.
+            message = str(error)
+            if "field larger than field limit" in message:
+                message = (
+                    f"a cell is longer than {MAX_CELL_CHARACTERS // (1024 * 1024)} million characters, "
+                    "probably because a quote was opened and never closed"
                 )
-                continue
-            yield number, cells
+            self.problems.append(Problem(number + 1, None, f"the file is not valid CSV from here on: {message}"))
 
 
 class CsvDataset(tablib.Dataset):
