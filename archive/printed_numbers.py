@@ -189,10 +189,21 @@ def _is_noun(word):
 
 def _digits(match):
     """(value, precision, scale) of a match of `DIGITS`."""
-    integer_part, fraction_part = match.group("int"), match.group("frac") or ""
-    scale = SCALES[match.group("scale").lower()] if match.group("scale") else None
+    value, scale = _digits_value(match)
+    return value, _digits_precision(match, scale), scale
+
+
+def _digits_value(match):
+    """(value, scale) of a match of `DIGITS`: a locating reads the value of every number in a
+    quote, and the precision only of those that match."""
+    integer_part, fraction_part, scale = match.group("int", "frac", "scale")
+    scale = SCALES[scale.lower()] if scale else None
     value = Decimal(integer_part.replace(",", "") + ("." + fraction_part if fraction_part else ""))
-    return value * (scale or 1), _precision_of_digits(integer_part, fraction_part, scale), scale
+    return (value * scale if scale else value), scale
+
+
+def _digits_precision(match, scale):
+    return _precision_of_digits(match.group("int"), match.group("frac") or "", scale)
 
 
 def _range_end(text, low, high):
@@ -260,8 +271,9 @@ def digit_numbers(text, only=None):
                 )
             continue
         index += 1
-        value, precision, _ = _digits(match)
+        value, scale = _digits_value(match)
         if only is None or value == only:
+            precision = _digits_precision(match, scale)
             found.append(
                 _number(text, match.start(), match.end(), value, precision, percent=bool(match.group("percent")))
             )

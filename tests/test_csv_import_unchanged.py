@@ -1,6 +1,7 @@
 """Re-importing claims: a row that states exactly what its stored claim holds is recognised from
 the cells it gives, without its article's body or its figure being read; any other row is
-checked against every rule, as on its first import."""
+checked against every rule, as on its first import. And the planner's statistics a bulk import
+gathers after its commit."""
 
 import pytest
 from django.db import connection
@@ -102,3 +103,24 @@ def test_text_that_is_escaped_or_refused_is_read_cell_by_cell(archive, tmp_path)
         "row 11, column note: contains a NUL character (byte 0) at position 2, which the archive cannot store; "
         "remove it and import again"
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's")
+def test_a_bulk_import_gathers_the_statistics_the_readers_of_each_table_plan_with(db, tmp_path):
+    make.figure()
+    outlets = tmp_path / "outlets.csv"
+    outlets.write_text("name\n" + "".join(f"Outlet number {index}\n" for index in range(1500)))
+
+    assert import_csv(tmp_path, "outlets", outlets.read_bytes()).ok
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, attname, n_distinct FROM pg_stats WHERE tablename = ANY(%s)",
+            [["archive_outlet", "archive_historicaloutlet", "archive_figure"]],
+        )
+        analysed = {(table, column): distinct for table, column, distinct in cursor.fetchall()}
+    assert analysed["archive_outlet", "name"] == -1  # every name distinct, as imported
+    for column in ("history_id", "id", "history_date", "history_user_id"):
+        assert ("archive_historicaloutlet", column) in analysed
+    for column in ("status", "source_count", "published_claim_count"):
+        assert ("archive_figure", column) in analysed

@@ -10,6 +10,7 @@ from archive.csv_io.bundles import BundleRefused, import_bundle, open_bundle
 from archive.csv_io.files import import_file
 from archive.csv_io.reading import ImportRefused
 from archive.csv_io.resources import RESOURCES
+from archive.derivation import Derived
 from archive.management.database import database_failures_told
 from archive.models import Figure
 
@@ -19,12 +20,26 @@ ANALYZED_AFTER_ROWS = 1000
 
 def refresh_planner_statistics(model):
     """After a bulk load PostgreSQL's planner still sees the tables as they were, and can pick plans
-    that take minutes until autovacuum (if it runs at all) catches up; so gather the statistics now."""
+    that take minutes until autovacuum (if it runs at all) catches up; so gather the statistics now:
+    of the imported table whole (its text is searched), and of the tables an import adds to or
+    changes only the columns their readers choose rows by: the history's indexed columns (a
+    history is never searched by its text) and the figures' derived state."""
     if connection.vendor != "postgresql":
         return
-    tables = {model._meta.db_table, model.history.model._meta.db_table, Figure._meta.db_table}
+    history = model.history.model
+    tables = [
+        (model, []),
+        (history, [field.column for field in history._meta.concrete_fields if field.db_index or field.primary_key]),
+    ]
+    if model is not Figure:
+        tables.append((Figure, [Figure._meta.get_field(name).column for name in Derived._fields]))
+    quote = connection.ops.quote_name
+    analysed = [
+        quote(table._meta.db_table) + (f" ({', '.join(map(quote, columns))})" if columns else "")
+        for table, columns in tables
+    ]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in sorted(tables)))
+        cursor.execute("ANALYZE " + ", ".join(analysed))
 
 
 class Command(BaseCommand):
