@@ -23,6 +23,7 @@ they take this path instead, with the same resource's fields reading every cell:
 Any problem anywhere rolls the whole transaction back, as for every other kind.
 """
 
+import gc
 from contextlib import contextmanager
 from functools import partial
 from itertools import repeat
@@ -164,7 +165,7 @@ class ClaimImport:
     def run(self, dataset, dry_run=False):
         rows = dataset.numbered_rows() if hasattr(dataset, "numbered_rows") else enumerate(dataset, 2)
         self.report.diff_headers = list(dataset.headers)
-        with transaction.atomic(using=self.using):
+        with transaction.atomic(using=self.using), cycles_uncollected():
             lock_imports(self.using)
             before = Flags.now()
             readers = self.readers(dataset.headers)
@@ -577,6 +578,20 @@ class ClaimImport:
         ]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+
+@contextmanager
+def cycles_uncollected():
+    """Python's collector of reference cycles pauses for the block. The import makes none, but
+    holds hundreds of thousands of objects (rows, cells, stored claims), which every collection
+    walks: collecting took a fifth of the time an unchanged file takes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def tuple_getter(indexes):
