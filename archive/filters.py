@@ -59,6 +59,29 @@ def public_articles():
     return Article.objects.published()
 
 
+def misattributed(figure="pk"):
+    """Whether the figure at `figure` carries a possible-misattribution hint."""
+    return Exists(Figure.possible_misattributions.through.objects.filter(from_figure=OuterRef(figure)))
+
+
+def misattributed_word(figure="pk"):
+    return Case(When(misattributed(figure), then=Value("yes")), default=Value("no"))
+
+
+class MisattributionFilter(django_filters.ChoiceFilter):
+    """`misattributed=yes` (or `no`): the rows whose figure carries a possible-misattribution
+    hint (or none)."""
+
+    def __init__(self, figure="pk", **kwargs):
+        self.figure = figure
+        super().__init__(choices=[("yes", "yes"), ("no", "no")], label="Possible misattribution", **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(misattributed(self.figure) if value == "yes" else ~misattributed(self.figure))
+
+
 def status_rank():
     return Case(
         *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
@@ -230,12 +253,16 @@ def claims_with_number(number, claims):
 class PublicFilterSet(django_filters.FilterSet):
     """A public list's filters, with the count of the rows they choose and their facet counts."""
 
+    # Facets counted over an expression rather than a field: name -> the expression's maker.
+    facet_expressions = {}
+
     def count(self):
         return self.qs.order_by().count()
 
     def facet_counts(self, fields, count_through=None):
         """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
         rows = self.qs.order_by()
+        rows = rows.annotate(**{name: make() for name, make in self.facet_expressions.items() if name in fields})
         if count_through:
             # Outlets are reached through claims: count each figure once per outlet. Every
             # published claim's figure is public: unfiltered, the claims need no figure filter.
@@ -268,6 +295,8 @@ class FigureFilter(PublicFilterSet):
     measure = django_filters.ChoiceFilter(choices=Measure.choices)
     status = django_filters.ChoiceFilter(choices=PUBLIC_STATUS_CHOICES)
     outlet = django_filters.CharFilter(method="reported_by", label="Outlet")
+    misattributed = MisattributionFilter()
+    facet_expressions = {"misattributed": misattributed_word}
     sort = SortFilter(
         {
             "status": ("most disputed first", ["status_rank", "title", "pk"]),
@@ -325,6 +354,8 @@ class ClaimFilter(PublicFilterSet):
     measure = django_filters.ChoiceFilter(field_name="figure__measure", choices=Measure.choices)
     status = django_filters.ChoiceFilter(field_name="figure__status", choices=PUBLIC_STATUS_CHOICES)
     outlet = django_filters.CharFilter(field_name="article__outlet__slug")
+    misattributed = MisattributionFilter("figure")
+    facet_expressions = {"misattributed": lambda: misattributed_word("figure")}
     sort = SortFilter(
         {
             "figure": ("figure", ["figure__title", "-normalised_value", "pk"]),
@@ -425,11 +456,36 @@ class ArticleFilter(PublicFilterSet):
 
 
 def search_operations(value):
-    """The operations with every word of `value` in their name or a name sources give them."""
-    operations = Operation.objects.all()
-    for term in search_terms(value):
-        operations = operations.filter(pk__in=matching(Operation, term, "name", "aliases__name"))
-    return operations
+    """The operations with every word of `value` in their name, a name sources give them or their focus."""
+    return Operation.objects.filter(OperationFilter.text_search(search_terms(value)))
+
+
+class OperationFilter(PublicFilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    sort = SortFilter(
+        {
+            "newest": ("newest first", ["-start_date", "name", "pk"]),
+            "name": ("name", ["name", "pk"]),
+        }
+    )
+
+    class Meta:
+        model = Operation
+        fields = []
+
+    @staticmethod
+    def public():
+        return Operation.objects.all()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(self.text_search(search_terms(value)))
+
+    @staticmethod
+    def text_search(terms):
+        found = Q()
+        for term in terms:
+            found &= Q(pk__in=matching(Operation, term, "name", "aliases__name", "focus"))
+        return found
 
 
 @dataclass
@@ -438,6 +494,7 @@ class Option:
     label: str
     count: int
     selected: bool
+    url: str = ""  # choosing the option, or removing it when selected: set by the list's view
 
 
 @dataclass
@@ -457,6 +514,7 @@ FACETS = {
         ("measure", "Measure", ("measure",), None),
         ("status", "Status", ("status",), None),
         ("outlet", "Outlet", ("article__outlet__slug", "article__outlet__name"), "figure"),
+        ("misattributed", "Possible misattribution", ("misattributed",), None),
     ],
     ClaimFilter: [
         ("operation", "Operation", ("figure__operation__slug", "figure__operation__name"), None),
@@ -464,13 +522,19 @@ FACETS = {
         ("measure", "Measure", ("figure__measure",), None),
         ("status", "Figure status", ("figure__status",), None),
         ("outlet", "Outlet", ("article__outlet__slug", "article__outlet__name"), None),
+        ("misattributed", "Possible misattribution", ("misattributed",), None),
     ],
     ArticleFilter: [
         ("outlet", "Outlet", ("outlet__slug", "outlet__name"), None),
     ],
+    OperationFilter: [],
 }
 
-FIXED_LABELS = {"measure": dict(Measure.choices), "status": dict(PUBLIC_STATUS_CHOICES)}
+FIXED_LABELS = {
+    "measure": dict(Measure.choices),
+    "status": dict(PUBLIC_STATUS_CHOICES),
+    "misattributed": {"yes": "yes", "no": "no"},
+}
 STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
 
 

@@ -17,31 +17,37 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.http import (
-    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
     HttpResponseServerError,
-    JsonResponse,
 )
 from django.template import loader
 from django.urls import Resolver404, resolve
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
+from ..claim_dates import is_interim, stated_date
+from ..derivation import Misattribution
 from ..filters import (
     STATUS_ORDER,
     ArticleFilter,
     ClaimFilter,
     FigureFilter,
+    OperationFilter,
+    misattributed,
     public_articles,
     public_claims,
     public_figures,
     status_rank,
 )
 from ..models import Claim, Operation, Outlet, format_decimal
+from ..origins import figure_origins
+from ..parts import WORDS as PART_FLAG_WORDS
+from ..parts import each_flag_once, flags_for
 from ..status import Reading, figure_status
 from ..vocabulary import (
     ABOUT_MARGIN,
@@ -56,9 +62,10 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import FilteredListView, PublicView
+from .base import DetailExport, FilteredListView, PublicView, error_as_data
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
+from .hints import each_pair_once, hints_by_figure, worded
 from .history import value_events
 from .linked_data import archived_article, figure_dataset
 from .wording import BOUND_MEANING, amount, disagreements, display_unit, source_labels
@@ -66,13 +73,14 @@ from .wording import BOUND_MEANING, amount, disagreements, display_unit, source_
 HOME_FIGURES = 10
 HOME_ARTICLES = 5
 HOME_OPERATIONS = 12
+HOME_HINTS = 10
 
 
 def claims_side_by_side():
     """A figure's published claims for a list row: the outlet joined, the body left behind."""
     claims = (
         public_claims()
-        .select_related("article__outlet", "speaker")
+        .select_related("article__outlet", "speaker", "origin")
         .defer("article__body", "article__provenance")
         .order_by("-normalised_value", "article__published_on", "pk")
     )
@@ -85,6 +93,20 @@ def public_misattributions():
         queryset=public_figures().only("slug", "title").order_by("title"),
         to_attr="public_misattributions",
     )
+
+
+def figure_rows():
+    """Public figures as a list row shows them, with their claims and misattribution hints."""
+    return (
+        public_figures()
+        .select_related("operation", "organisation")
+        .prefetch_related(claims_side_by_side(), public_misattributions())
+    )
+
+
+def claim_rows():
+    """Published claims as a list row shows them."""
+    return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
 
 
 def public_figure_count():
@@ -124,6 +146,15 @@ class Home(PublicView, TemplateView):
             .alias(rank=status_rank())
             .order_by("rank", "title", "pk")[:HOME_FIGURES]
         )
+        context["misattribution_count"] = public_figures().filter(misattributed()).count()
+        pairs = Misattribution.objects.filter(
+            from_figure_id__lt=F("to_figure_id"), from_figure__source_count__gt=0, to_figure__source_count__gt=0
+        )
+        context["misattributions"] = worded(
+            pairs.order_by(F("from_figure__operation__start_date").desc(nulls_last=True), "from_figure__title", "pk")[
+                :HOME_HINTS
+            ]
+        )
         context["latest"] = (
             public_articles()
             .select_related("outlet")
@@ -142,11 +173,14 @@ class FigureList(FilteredListView):
     csv_columns = exports.FIGURE_COLUMNS
 
     def rows(self):
-        return (
-            public_figures()
-            .select_related("operation", "organisation")
-            .prefetch_related(claims_side_by_side(), public_misattributions())
-        )
+        return figure_rows()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        hints = hints_by_figure([figure.pk for figure in context["figure_list"]])
+        for figure in context["figure_list"]:
+            figure.hints = hints[figure.pk]
+        return context
 
     def csv_row(self, figure, absolute):
         return exports.figure_csv(figure, absolute)
@@ -163,7 +197,14 @@ class ClaimList(FilteredListView):
     csv_columns = exports.CLAIM_COLUMNS
 
     def rows(self):
-        return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
+        return claim_rows()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        hints = hints_by_figure({claim.figure_id for claim in context["claim_list"]})
+        for claim in context["claim_list"]:
+            claim.hints = hints[claim.figure_id]
+        return context
 
     def csv_row(self, claim, absolute):
         return exports.claim_csv(claim, absolute)
@@ -176,6 +217,8 @@ class ArticleList(FilteredListView):
     template_name = "archive/article_list.html"
     filterset_class = ArticleFilter
     paginate_by = 25
+    export_name = "articles"
+    csv_columns = exports.ARTICLE_COLUMNS
 
     def rows(self):
         return (
@@ -185,18 +228,38 @@ class ArticleList(FilteredListView):
             .annotate(claim_count=published_claim_count())
         )
 
+    def csv_row(self, article, absolute):
+        return exports.article_csv(article, absolute)
 
-class OperationList(PublicView, ListView):
+    def json_row(self, article, absolute):
+        return exports.article_row_json(article, absolute)
+
+
+class OperationList(FilteredListView):
     template_name = "archive/operation_list.html"
+    filterset_class = OperationFilter
     paginate_by = 50
-    queryset = (
-        Operation.objects.annotate(figure_count=public_figure_count())
-        .prefetch_related("aliases", "coordinators")
-        .order_by("-start_date", "name", "pk")
-    )
+    export_name = "operations"
+    csv_columns = exports.OPERATION_COLUMNS
+
+    def rows(self):
+        return Operation.objects.annotate(figure_count=public_figure_count()).prefetch_related(
+            "aliases", "coordinators"
+        )
+
+    def csv_row(self, operation, absolute):
+        return exports.operation_csv(operation, absolute)
+
+    def json_row(self, operation, absolute):
+        return exports.operation_json(operation, absolute)
 
 
-class FigureDetail(PublicView, DetailView):
+def claim_row_json(claim, absolute):
+    """A claim of one figure's export: the figure is the record it is listed under."""
+    return exports.claim_json(claim, absolute, figure=False)
+
+
+class FigureDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
     context_object_name = "figure"
@@ -208,7 +271,7 @@ class FigureDetail(PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(figure=figure)
-            .select_related("article__outlet", "speaker")
+            .select_related("article__outlet", "speaker", "origin")
             .defer("article__body", "article__provenance")
             .annotate(
                 before=Substr("article__body", before_from, F("quote_start") + 1 - before_from),
@@ -222,26 +285,38 @@ class FigureDetail(PublicView, DetailView):
             claim.source = labels[claim.pk]
             claim.in_context = quote_in_context(claim, claim.before, claim.passage, claim.after)
             claim.bound_meaning = BOUND_MEANING[claim.bound]
+            claim.figure = figure
+            claim.stated, claim.interim = stated_date(claim), is_interim(claim)
+        context["part_flags"] = flags_for([figure]).get(figure.pk, [])
         unit = display_unit(figure.measure, [claim.unit for claim in claims])
         context.update(
             claims=claims,
             disagreements=disagreements(claims),
             chart=bar_chart(claims, labels, unit),
             source_count=len({claim.article_id for claim in claims}),
+            origins=figure_origins(claims).get(figure.pk),
             value_history=[(event, labels.get(event.claim_id, event.source)) for event in value_events(figure)],
             linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
-            misattributions=list(
-                figure.possible_misattributions.filter(Exists(public_claims().filter(figure=OuterRef("pk"))))
-                .only("slug", "title")
-                .order_by("title")
-            ),
+            hints=hints_by_figure([figure.pk])[figure.pk],
         )
         return context
 
+    def render_export(self, absolute):
+        """The figure's claims, each as a row of the claims list; in JSON under the figure."""
+        figure = self.object
+        claims = claim_rows().filter(figure=figure).order_by("-normalised_value", "article__published_on", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
+            )
+        prefetch_related_objects([figure], public_misattributions())
+        record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "claims", claim_row_json, claims, absolute)
 
-class ArticleDetail(PublicView, DetailView):
+
+class ArticleDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/article_detail.html"
-    queryset = public_articles().select_related("outlet")
+    queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
     context_object_name = "article"
 
     def get_context_data(self, **kwargs):
@@ -249,13 +324,28 @@ class ArticleDetail(PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(article=self.object)
-            .select_related("figure", "speaker")
+            .select_related("figure", "speaker", "origin")
             .order_by("quote_start", "pk")
         )
+        hints = hints_by_figure({claim.figure_id for claim in claims})
+        for claim in claims:
+            claim.hints = hints[claim.figure_id]
+        context["hints"] = each_pair_once(each for claim in claims for each in claim.hints)
         context["claims"] = claims
         context["paragraphs"] = highlighted_paragraphs(self.object.body, claims)
         context["linked_data"] = archived_article(self.object, self.request.build_absolute_uri)
         return context
+
+    def render_export(self, absolute):
+        """The article's published claims, each as a row of the claims list; in JSON under the article."""
+        article = self.object
+        claims = claim_rows().filter(article=article).order_by("quote_start", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{article.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
+            )
+        record = {**exports.article_fields(article, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "claims", exports.claim_json, claims, absolute)
 
 
 def printed_whole(name):
@@ -266,7 +356,7 @@ def printed_whole(name):
     return rf"(^|\W){words}(\W|$)"
 
 
-class OperationDetail(PublicView, DetailView):
+class OperationDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
     context_object_name = "operation"
@@ -304,8 +394,22 @@ class OperationDetail(PublicView, DetailView):
             .prefetch_related(claims_side_by_side())
             .order_by("measure", "title", "pk")
         )
+        hints = hints_by_figure([figure.pk for figure in context["figures"]])
+        context["hints"] = each_pair_once(each for figure in context["figures"] for each in hints[figure.pk])
         context["status_order"] = STATUS_ORDER
+        context["part_flags"] = each_flag_once(flags_for(context["figures"]))
         return context
+
+    def render_export(self, absolute):
+        """The operation's public figures, each as a row of the figures list; in JSON under the operation."""
+        operation = self.object
+        figures = figure_rows().filter(operation=operation).order_by("measure", "title", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{operation.slug}.csv", exports.FIGURE_COLUMNS, exports.figure_csv, figures, absolute
+            )
+        record = {**exports.operation_fields(operation, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "figures", exports.figure_json, figures, absolute)
 
 
 # The status rule at work on pairs of values, computed by the rule itself so that the methodology
@@ -356,18 +460,13 @@ class Methodology(PublicView, TemplateView):
             licence=exports.LICENCE,
             contact=getattr(settings, "ARCHIVE_CONTACT_EMAIL", ""),
         )
+        context["part_flag_words"] = PART_FLAG_WORDS
         return context
 
 
 # Error pages. Django calls these (config/urls.py names them) when DEBUG is off. Each page of
 # data answers in its own format; a list's missing page links back to the list's first page.
 DATA_SUFFIXES = (".json", ".csv")
-
-
-def error_as_data(request, status, message):
-    if request.path.endswith(".json"):
-        return JsonResponse({"status": status, "error": message}, status=status)
-    return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
 
 
 def list_page_error(request):
@@ -398,7 +497,7 @@ def page_not_found(request, exception):
             message = "“page” must be a page number." if malformed else "There is no page of rows with this number."
         else:
             message = "Nothing is published at this address."
-        return error_as_data(request, status, message)
+        return error_as_data(request, status, message, parameters=["page"] if page_error else ())
     context = {"first_page": page_error[1] if page_error else None, "malformed_page": malformed}
     if malformed:
         return branded(HttpResponseBadRequest, "400.html", context, text="Bad Request")
