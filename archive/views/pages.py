@@ -17,27 +17,26 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.http import (
+    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
     HttpResponseServerError,
+    JsonResponse,
 )
 from django.template import loader
 from django.urls import Resolver404, resolve
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
-from ..claim_dates import is_interim, stated_date
 from ..derivation import Misattribution
 from ..filters import (
     STATUS_ORDER,
     ArticleFilter,
     ClaimFilter,
     FigureFilter,
-    OperationFilter,
     misattributed,
     public_articles,
     public_claims,
@@ -45,9 +44,6 @@ from ..filters import (
     status_rank,
 )
 from ..models import Claim, Operation, Outlet, format_decimal
-from ..origins import figure_origins
-from ..parts import WORDS as PART_FLAG_WORDS
-from ..parts import each_flag_once, flags_for
 from ..status import Reading, figure_status
 from ..vocabulary import (
     ABOUT_MARGIN,
@@ -62,7 +58,7 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import DetailExport, FilteredListView, PublicView, error_as_data
+from .base import FilteredListView, PublicView
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
@@ -80,7 +76,7 @@ def claims_side_by_side():
     """A figure's published claims for a list row: the outlet joined, the body left behind."""
     claims = (
         public_claims()
-        .select_related("article__outlet", "speaker", "origin")
+        .select_related("article__outlet", "speaker")
         .defer("article__body", "article__provenance")
         .order_by("-normalised_value", "article__published_on", "pk")
     )
@@ -93,20 +89,6 @@ def public_misattributions():
         queryset=public_figures().only("slug", "title").order_by("title"),
         to_attr="public_misattributions",
     )
-
-
-def figure_rows():
-    """Public figures as a list row shows them, with their claims and misattribution hints."""
-    return (
-        public_figures()
-        .select_related("operation", "organisation")
-        .prefetch_related(claims_side_by_side(), public_misattributions())
-    )
-
-
-def claim_rows():
-    """Published claims as a list row shows them."""
-    return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
 
 
 def public_figure_count():
@@ -173,7 +155,11 @@ class FigureList(FilteredListView):
     csv_columns = exports.FIGURE_COLUMNS
 
     def rows(self):
-        return figure_rows()
+        return (
+            public_figures()
+            .select_related("operation", "organisation")
+            .prefetch_related(claims_side_by_side(), public_misattributions())
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -197,7 +183,7 @@ class ClaimList(FilteredListView):
     csv_columns = exports.CLAIM_COLUMNS
 
     def rows(self):
-        return claim_rows()
+        return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -217,8 +203,6 @@ class ArticleList(FilteredListView):
     template_name = "archive/article_list.html"
     filterset_class = ArticleFilter
     paginate_by = 25
-    export_name = "articles"
-    csv_columns = exports.ARTICLE_COLUMNS
 
     def rows(self):
         return (
@@ -228,38 +212,18 @@ class ArticleList(FilteredListView):
             .annotate(claim_count=published_claim_count())
         )
 
-    def csv_row(self, article, absolute):
-        return exports.article_csv(article, absolute)
 
-    def json_row(self, article, absolute):
-        return exports.article_row_json(article, absolute)
-
-
-class OperationList(FilteredListView):
+class OperationList(PublicView, ListView):
     template_name = "archive/operation_list.html"
-    filterset_class = OperationFilter
     paginate_by = 50
-    export_name = "operations"
-    csv_columns = exports.OPERATION_COLUMNS
-
-    def rows(self):
-        return Operation.objects.annotate(figure_count=public_figure_count()).prefetch_related(
-            "aliases", "coordinators"
-        )
-
-    def csv_row(self, operation, absolute):
-        return exports.operation_csv(operation, absolute)
-
-    def json_row(self, operation, absolute):
-        return exports.operation_json(operation, absolute)
+    queryset = (
+        Operation.objects.annotate(figure_count=public_figure_count())
+        .prefetch_related("aliases", "coordinators")
+        .order_by("-start_date", "name", "pk")
+    )
 
 
-def claim_row_json(claim, absolute):
-    """A claim of one figure's export: the figure is the record it is listed under."""
-    return exports.claim_json(claim, absolute, figure=False)
-
-
-class FigureDetail(DetailExport, PublicView, DetailView):
+class FigureDetail(PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
     context_object_name = "figure"
@@ -271,7 +235,7 @@ class FigureDetail(DetailExport, PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(figure=figure)
-            .select_related("article__outlet", "speaker", "origin")
+            .select_related("article__outlet", "speaker")
             .defer("article__body", "article__provenance")
             .annotate(
                 before=Substr("article__body", before_from, F("quote_start") + 1 - before_from),
@@ -285,38 +249,22 @@ class FigureDetail(DetailExport, PublicView, DetailView):
             claim.source = labels[claim.pk]
             claim.in_context = quote_in_context(claim, claim.before, claim.passage, claim.after)
             claim.bound_meaning = BOUND_MEANING[claim.bound]
-            claim.figure = figure
-            claim.stated, claim.interim = stated_date(claim), is_interim(claim)
-        context["part_flags"] = flags_for([figure]).get(figure.pk, [])
         unit = display_unit(figure.measure, [claim.unit for claim in claims])
         context.update(
             claims=claims,
             disagreements=disagreements(claims),
             chart=bar_chart(claims, labels, unit),
             source_count=len({claim.article_id for claim in claims}),
-            origins=figure_origins(claims).get(figure.pk),
             value_history=[(event, labels.get(event.claim_id, event.source)) for event in value_events(figure)],
             linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
             hints=hints_by_figure([figure.pk])[figure.pk],
         )
         return context
 
-    def render_export(self, absolute):
-        """The figure's claims, each as a row of the claims list; in JSON under the figure."""
-        figure = self.object
-        claims = claim_rows().filter(figure=figure).order_by("-normalised_value", "article__published_on", "pk")
-        if self.export == "csv":
-            return exports.csv_response(
-                f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
-            )
-        prefetch_related_objects([figure], public_misattributions())
-        record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
-        return exports.record_response(record, "claims", claim_row_json, claims, absolute)
 
-
-class ArticleDetail(DetailExport, PublicView, DetailView):
+class ArticleDetail(PublicView, DetailView):
     template_name = "archive/article_detail.html"
-    queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
+    queryset = public_articles().select_related("outlet")
     context_object_name = "article"
 
     def get_context_data(self, **kwargs):
@@ -324,7 +272,7 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(article=self.object)
-            .select_related("figure", "speaker", "origin")
+            .select_related("figure", "speaker")
             .order_by("quote_start", "pk")
         )
         hints = hints_by_figure({claim.figure_id for claim in claims})
@@ -336,17 +284,6 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
         context["linked_data"] = archived_article(self.object, self.request.build_absolute_uri)
         return context
 
-    def render_export(self, absolute):
-        """The article's published claims, each as a row of the claims list; in JSON under the article."""
-        article = self.object
-        claims = claim_rows().filter(article=article).order_by("quote_start", "pk")
-        if self.export == "csv":
-            return exports.csv_response(
-                f"{article.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
-            )
-        record = {**exports.article_fields(article, absolute), "licence": exports.LICENCE}
-        return exports.record_response(record, "claims", exports.claim_json, claims, absolute)
-
 
 def printed_whole(name):
     r"""A regular expression (for `iregex`) matching `name` printed as whole words, across line
@@ -356,7 +293,7 @@ def printed_whole(name):
     return rf"(^|\W){words}(\W|$)"
 
 
-class OperationDetail(DetailExport, PublicView, DetailView):
+class OperationDetail(PublicView, DetailView):
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
     context_object_name = "operation"
@@ -397,19 +334,7 @@ class OperationDetail(DetailExport, PublicView, DetailView):
         hints = hints_by_figure([figure.pk for figure in context["figures"]])
         context["hints"] = each_pair_once(each for figure in context["figures"] for each in hints[figure.pk])
         context["status_order"] = STATUS_ORDER
-        context["part_flags"] = each_flag_once(flags_for(context["figures"]))
         return context
-
-    def render_export(self, absolute):
-        """The operation's public figures, each as a row of the figures list; in JSON under the operation."""
-        operation = self.object
-        figures = figure_rows().filter(operation=operation).order_by("measure", "title", "pk")
-        if self.export == "csv":
-            return exports.csv_response(
-                f"{operation.slug}.csv", exports.FIGURE_COLUMNS, exports.figure_csv, figures, absolute
-            )
-        record = {**exports.operation_fields(operation, absolute), "licence": exports.LICENCE}
-        return exports.record_response(record, "figures", exports.figure_json, figures, absolute)
 
 
 # The status rule at work on pairs of values, computed by the rule itself so that the methodology
@@ -460,13 +385,18 @@ class Methodology(PublicView, TemplateView):
             licence=exports.LICENCE,
             contact=getattr(settings, "ARCHIVE_CONTACT_EMAIL", ""),
         )
-        context["part_flag_words"] = PART_FLAG_WORDS
         return context
 
 
 # Error pages. Django calls these (config/urls.py names them) when DEBUG is off. Each page of
 # data answers in its own format; a list's missing page links back to the list's first page.
 DATA_SUFFIXES = (".json", ".csv")
+
+
+def error_as_data(request, status, message):
+    if request.path.endswith(".json"):
+        return JsonResponse({"status": status, "error": message}, status=status)
+    return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
 
 
 def list_page_error(request):
@@ -497,7 +427,7 @@ def page_not_found(request, exception):
             message = "“page” must be a page number." if malformed else "There is no page of rows with this number."
         else:
             message = "Nothing is published at this address."
-        return error_as_data(request, status, message, parameters=["page"] if page_error else ())
+        return error_as_data(request, status, message)
     context = {"first_page": page_error[1] if page_error else None, "malformed_page": malformed}
     if malformed:
         return branded(HttpResponseBadRequest, "400.html", context, text="Bad Request")
