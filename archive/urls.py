@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, sitemaps, views
 
 app_name = "archive"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("outlets/", views.OutletList.as_view(), name="outlet_list"),
     path("outlets/<slug:slug>/", views.OutletDetail.as_view(), name="outlet_detail"),
     path("methodology/", views.Methodology.as_view(), name="methodology"),
+    path("feed.atom", feeds.FeedView.as_view(), name="feed"),
+    path("figures/<slug:slug>.atom", feeds.FigureFeedView.as_view(), name="figure_feed"),
+    path("operations/<slug:slug>.atom", feeds.OperationFeedView.as_view(), name="operation_feed"),
+    path("sitemap.xml", sitemaps.SitemapIndex.as_view(), name="sitemap"),
+    *sitemaps.section_paths(),
+    path("robots.txt", sitemaps.Robots.as_view(), name="robots"),
 ]

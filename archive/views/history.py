@@ -1,14 +1,17 @@
 """What readers see of the edit history: when each value on a figure was added or changed."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..models import Article, Claim
+from ..status import Reading
 from ..vocabulary import Status
 from .wording import amount
 
 # What a reader needs to trust a correction; notes and positions are the editors' business.
 TRACKED = ("value", "value_high", "unit", "bound", "status", "quote")
+# What the status rule reads of a value.
+READ = ("normalised_value", "normalised_precision", "normalised_high")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,9 @@ class ValueEvent:
     after: str  # the value as it reads after, or "" when withdrawn
     source: str = ""  # the outlet, for a value no longer on the figure's page
     reason: str = ""  # why it was withdrawn, as the editor gave it
+    figure_id: int | None = None
+    outlet: str = ""  # the outlet, whatever the kind
+    status_reading: Reading | None = None  # the value as the status rule reads it after, None when withdrawn
 
     def describe(self):
         if self.kind == "added":
@@ -38,7 +44,13 @@ def reading(row):
 
 
 def value_events(figure):
-    """The public history of each claim ever public on `figure`, oldest first (two queries).
+    """The public history of each claim ever public on `figure`, oldest first (two queries)."""
+    return figure_value_events([figure.pk])
+
+
+def figure_value_events(figure_ids):
+    """The public history of each claim ever public on one of the figures, oldest first, each
+    event naming its figure (two queries, whatever the number of figures).
 
     A value is public while its claim is published, on this figure and not deleted, and the
     claim's article is published. It is "added" when that first holds, as it reads at that moment,
@@ -47,9 +59,10 @@ def value_events(figure):
     unpublished or deleted), with the reason the editor gave: a value once public never silently
     leaves the record. What was edited while the claim or its article was a draft was never
     public, and is not shown."""
+    figure_ids = set(figure_ids)
     claim_rows = list(
-        Claim.history.filter(id__in=Claim.history.filter(figure_id=figure.pk).values("id"))
-        .only("id", "article", "figure", "history_date", "history_type", "history_change_reason", *TRACKED)
+        Claim.history.filter(id__in=Claim.history.filter(figure_id__in=figure_ids).values("id"))
+        .only("id", "article", "figure", "history_date", "history_type", "history_change_reason", *TRACKED, *READ)
         .order_by("history_date", "history_id")
     )
     article_rows = list(
@@ -71,6 +84,7 @@ def value_events(figure):
     )
     latest = {}  # each claim's latest row
     public = {}  # each claim's row last seen public, while it is public
+    shown_on = set()  # (claim, figure) of each value ever public
     events = []
     for when, is_claim, row in timeline:
         if is_claim:
@@ -81,21 +95,30 @@ def value_events(figure):
             touched = [claim for claim in latest.values() if claim.article_id == row.id]
         for claim in touched:
             shown = public.pop(claim.id, None)
-            if (
-                claim.status != Status.PUBLISHED
-                or claim.history_type == "-"
-                or claim.figure_id != figure.pk
-                or article_status.get(claim.article_id, Status.PUBLISHED) != Status.PUBLISHED
-            ):
-                if shown is not None:
-                    source = outlets.get(claim.article_id, "")
-                    reason = row.history_change_reason or ""
-                    events.append(ValueEvent(claim.id, when, "withdrawn", reading(shown), "", source, reason))
+            outlet = outlets.get(claim.article_id, "")
+            is_public = (
+                claim.status == Status.PUBLISHED
+                and claim.history_type != "-"
+                and claim.figure_id in figure_ids
+                and article_status.get(claim.article_id, Status.PUBLISHED) == Status.PUBLISHED
+            )
+            if shown is not None and (not is_public or shown.figure_id != claim.figure_id):
+                reason = row.history_change_reason or ""
+                event = ValueEvent(claim.id, when, "withdrawn", reading(shown), "", source=outlet, reason=reason)
+                events.append(replace(event, figure_id=shown.figure_id, outlet=outlet))
+                shown = None
+            if not is_public:
                 continue
             public[claim.id] = claim
+            about = {"figure_id": claim.figure_id, "outlet": outlet, "status_reading": status_reading(claim)}
             if shown is None:
-                kind = "republished" if any(event.claim_id == claim.id for event in events) else "added"
-                events.append(ValueEvent(claim.id, when, kind, "", reading(claim)))
+                kind = "republished" if (claim.id, claim.figure_id) in shown_on else "added"
+                shown_on.add((claim.id, claim.figure_id))
+                events.append(ValueEvent(claim.id, when, kind, "", reading(claim), **about))
             elif any(getattr(shown, field) != getattr(claim, field) for field in TRACKED):
-                events.append(ValueEvent(claim.id, when, "changed", reading(shown), reading(claim)))
+                events.append(ValueEvent(claim.id, when, "changed", reading(shown), reading(claim), **about))
     return events
+
+
+def status_reading(row):
+    return Reading(row.article_id, row.normalised_value, row.bound, row.normalised_precision, row.normalised_high)
