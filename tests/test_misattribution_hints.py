@@ -206,3 +206,13 @@ def test_it_refuses_a_misattribution_filter_that_is_neither_yes_nor_no(client, s
     response = client.get(url)
     assert response.status_code == 400
     assert "misattributed" in response.content.decode()
+
+
+def test_the_methodology_page_states_the_rule_as_the_code_applies_it(client, seed):
+    response = client.get("/methodology/")
+    html, page = response.content.decode(), visible(response)
+    assert 'id="misattribution-same"' in html and 'id="misattribution-rounded"' in html
+    assert "cases and seizures; suspects identified and arrests" in page
+    assert "1,828 and 1,828: the same value" in page
+    assert "4,585 tonnes and 4,584.7 tonnes: the same value once rounded" in page
+    assert "4,585 tonnes and 4,595 tonnes: no hint" in page

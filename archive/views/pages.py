@@ -43,12 +43,15 @@ from ..filters import (
     public_figures,
     status_rank,
 )
+from ..misattribution import Value as MisattributionValue
+from ..misattribution import agreement
 from ..models import Claim, Operation, Outlet, format_decimal
 from ..status import Reading, figure_status
 from ..vocabulary import (
     ABOUT_MARGIN,
     BASE_UNIT,
     BOUNDS,
+    COMPARABLE_MEASURES,
     MEASURE_DIMENSION,
     UNITS,
     Dimension,
@@ -359,6 +362,26 @@ def status_examples():
     return examples
 
 
+# The misattribution rule at work on pairs of printed values: (value, unit, printed precision).
+MISATTRIBUTION_EXAMPLES = (
+    (("1828", "count", "1"), ("1828", "count", "1")),
+    (("4585", "t", "1"), ("4584.7", "t", "0.1")),
+    (("4585", "t", "1"), ("4595", "t", "1")),
+)
+
+
+def misattribution_examples():
+    examples = []
+    for pair in MISATTRIBUTION_EXAMPLES:
+        one, other = (
+            MisattributionValue(to_base_unit(Decimal(value), unit), None, to_base_unit(Decimal(precision), unit))
+            for value, unit, precision in pair
+        )
+        amounts = [amount(Decimal(value), unit, words=True) for value, unit, _ in pair]
+        examples.append({"amounts": amounts, "rule": agreement(one, other)})
+    return examples
+
+
 class Methodology(PublicView, TemplateView):
     """Every rule the archive applies, with its thresholds read from the code that applies them."""
 
@@ -382,6 +405,10 @@ class Methodology(PublicView, TemplateView):
             about_margin=format_decimal(ABOUT_MARGIN * 100),
             statuses={status.value: status.label for status in FigureStatus},
             examples=status_examples(),
+            comparable_measures=[
+                " and ".join(measure.label for measure in Measure if measure in group) for group in COMPARABLE_MEASURES
+            ],
+            misattribution_examples=misattribution_examples(),
             licence=exports.LICENCE,
             contact=getattr(settings, "ARCHIVE_CONTACT_EMAIL", ""),
         )
