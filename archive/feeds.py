@@ -21,7 +21,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -34,6 +34,7 @@ from .models import Article, Claim, Operation
 from .status import figure_status
 from .views.base import PublicView
 from .views.exports import LICENCE
+from .views.hints import each_pair_once, hints_by_figure
 from .views.history import figure_value_events
 from .vocabulary import FigureStatus, Status
 
@@ -98,16 +99,6 @@ def status_changes(events):
     return changes
 
 
-def figures_with_hints(figures):
-    """The figures with their public hints' figures (`public_misattributions`), titles alone."""
-    hints = Prefetch(
-        "possible_misattributions",
-        queryset=public_figures().only("pk", "slug", "title"),
-        to_attr="public_misattributions",
-    )
-    return figures.only("pk", "slug", "title").prefetch_related(hints)
-
-
 def first_published():
     """When each article's history first shows it published."""
     rows = Article.history.filter(id=OuterRef("pk"), status=Status.PUBLISHED).order_by("history_date")
@@ -136,7 +127,7 @@ class ChangesFeed(Feed):
 
     def items(self, obj):
         figures, articles, since = self.scope(obj)
-        figures = {figure.pk: figure for figure in figures_with_hints(figures)}
+        figures = {figure.pk: figure for figure in figures.only("pk", "slug", "title")}
         events = figure_value_events(figures) if figures else []
         entries = []
         if "withdrawn" in self.wanted:
@@ -152,10 +143,9 @@ class ChangesFeed(Feed):
         if "misattribution" in self.wanted:
             latest = {event.figure_id: event.when for event in events}
             entries += [
-                self.misattribution(figure, other, max(latest[figure.pk], latest[other.pk]))
-                for figure in figures.values()
-                for other in figure.public_misattributions
-                if figure.pk < other.pk and other.pk in latest and figure.pk in latest
+                self.misattribution(hint, max(latest[hint.figure.pk], latest[hint.other.pk]))
+                for hint in each_pair_once(hint for hints in hints_by_figure(list(figures)).values() for hint in hints)
+                if hint.figure.pk in latest and hint.other.pk in latest
             ]
         if "article" in self.wanted:
             entries += [self.article(article) for article in articles if article.first_published]
@@ -183,15 +173,16 @@ class ChangesFeed(Feed):
             figure.get_absolute_url() + "#value-history",
         )
 
-    def misattribution(self, figure, other, when):
+    def misattribution(self, hint, when):
+        one, other = sorted((hint.figure, hint.other), key=attrgetter("pk"))
         return Entry(
             "misattribution",
-            f"figures-{figure.pk}-{other.pk}",
+            f"figures-{one.pk}-{other.pk}",
             when,
-            f"Possible misattribution: {figure.title} / {other.title}",
-            f"Sources give the same value to two actors or scopes in the same operation: “{figure.title}” and "
-            f"“{other.title}”. A prompt to check, not a verdict.",
-            figure.get_absolute_url(),
+            f"Possible misattribution: {hint.figure.title} / {hint.other.title}",
+            f"{hint.text}: {hint.rule}, given to two actors or scopes in the same operation. "
+            "A prompt to check, not a verdict.",
+            hint.figure.get_absolute_url(),
             updated=True,
         )
 

@@ -5,7 +5,7 @@ which points to it.
 A page's date (`lastmod`): an article's last save; a figure's latest change to itself or to one
 of its public claims; an operation's latest change to itself. A claim changed by a bulk update
 without a save keeps its date; pages whose content follows the whole archive (the home page, the
-lists) carry none."""
+lists) or many records (an outlet's claims) carry none."""
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
@@ -17,6 +17,7 @@ from django.views import View
 from .filters import public_articles, public_claims, public_figures
 from .models import Figure, Operation
 from .views.base import PublicView
+from .views.outlets import published_outlets
 
 
 def latest_history_date(model):
@@ -31,7 +32,7 @@ def latest(*dates):
 class PageSitemap(Sitemap):
     """The pages that are not records: the home page, the lists and the methodology."""
 
-    NAMES = ["home", "figure_list", "claim_list", "article_list", "operation_list", "methodology"]
+    NAMES = ["home", "figure_list", "claim_list", "article_list", "operation_list", "outlet_list", "methodology"]
 
     def items(self):
         return self.NAMES
@@ -84,11 +85,19 @@ class OperationSitemap(Sitemap):
         return Operation.history.aggregate(at=Max("history_date"))["at"]
 
 
+class OutletSitemap(Sitemap):
+    """Outlets with a published article; an outlet's page follows its claims, so it has no date."""
+
+    def items(self):
+        return published_outlets().only("slug").order_by("pk")
+
+
 SITEMAPS = {
     "pages": PageSitemap,
     "figures": FigureSitemap,
     "articles": ArticleSitemap,
     "operations": OperationSitemap,
+    "outlets": OutletSitemap,
 }
 
 

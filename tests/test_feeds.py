@@ -201,6 +201,10 @@ def test_a_misattribution_hint_is_one_entry_dated_by_its_figures_latest_change(c
         if "Seizures made by China" in entry["title"]
     ]
     assert "/" not in entry["id"].split(":", 2)[2].removeprefix("misattribution/")
+    assert entry["summary"].startswith(
+        "Global Times gives 1,828 to General Administration of Customs of China; "
+        "China Daily gives 1,828 to all participating countries: the same value"
+    )
     latest = Claim.history.filter(
         figure__slug__in=["thunderball-2019-seizures-china", "thunderball-2019-cases-all-countries"]
     )
@@ -267,12 +271,13 @@ def grow(operation, rounds):
 
 # Each feed's queries, plus the data version every public address reads first.
 FEEDS = {
-    # the oldest of the latest claim changes, the figures they touched with their hints' figures,
-    # the claims' history, their articles' history, the latest new articles.
-    "/feed.atom": 7,
-    # the operation, its figures, their hints' figures, the claims' history, the articles'
-    # history, the latest new articles.
-    "/operations/operation-growing.atom": 7,
+    # the oldest of the latest claim changes, the figures they touched and their hints' figures,
+    # the claims' history, their articles' history, the hints with their figures, the hinted
+    # figures' claims, the latest new articles.
+    "/feed.atom": 8,
+    # the operation, its figures, the claims' history, the articles' history, the hints with
+    # their figures, the hinted figures' claims, the latest new articles.
+    "/operations/operation-growing.atom": 8,
     # the figure, its claims' history, their articles' history.
     "figure": 4,
 }

@@ -34,6 +34,7 @@ def test_the_index_lists_one_sitemap_per_kind_of_page(client, seed):
         "/sitemap-figures.xml",
         "/sitemap-articles.xml",
         "/sitemap-operations.xml",
+        "/sitemap-outlets.xml",
     ]
 
 
@@ -46,10 +47,14 @@ def test_it_lists_every_public_page_and_nothing_unpublished(client, seed):
     for section in urls(client.get("/sitemap.xml")):
         listed |= set(urls(client.get(section)))
 
-    public = {"/", "/figures/", "/claims/", "/articles/", "/operations/", "/methodology/"}
+    public = {"/", "/figures/", "/claims/", "/articles/", "/operations/", "/outlets/", "/methodology/"}
     public |= {figure.get_absolute_url() for figure in Figure.objects.filter(source_count__gt=0)}
     public |= {article.get_absolute_url() for article in Article.objects.filter(status="published")}
     public |= {operation.get_absolute_url() for operation in Operation.objects.all()}
+    public |= {
+        f"/outlets/{slug}/"
+        for slug in Article.objects.filter(status="published").values_list("outlet__slug", flat=True)
+    }
     assert listed == public
     assert draft.get_absolute_url() not in listed and unsourced.get_absolute_url() not in listed
     for address in listed:
@@ -102,13 +107,15 @@ def grow(rounds):
 
 # Each address's queries, plus the data version every public address reads first.
 ADDRESSES = {
-    # per kind of record: its number of pages and its latest date (the figures' in two queries).
-    "/sitemap.xml": 8,
+    # per kind of record: its number of pages and its latest date (the figures' in two queries,
+    # the outlets' none).
+    "/sitemap.xml": 9,
     # the number of figures, a page of them with their dates.
     "/sitemap-figures.xml": 3,
     "/sitemap-figures.xml?p=2": 3,
     "/sitemap-articles.xml": 3,
     "/sitemap-operations.xml": 3,
+    "/sitemap-outlets.xml": 3,
     "/sitemap-pages.xml": 1,
     "/robots.txt": 1,
 }
