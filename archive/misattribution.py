@@ -80,16 +80,20 @@ def linked_pairs(claims, affected):
     pairs = set()
     for readings in groups.values():
         readings.sort(key=lambda reading: reading[0])
-        open_ranges = []
-        for low, high, figure_id, organisation_id, stated_by in readings:
-            open_ranges = [earlier for earlier in open_ranges if earlier[1] >= low]
-            for _, _, other_id, other_organisation, other_outlets in open_ranges:
-                if (
-                    other_organisation != organisation_id
-                    and (figure_id in affected or other_id in affected)
-                    # Some claim of each from a different outlet: not both from one and the same.
-                    and not (len(stated_by) == 1 and stated_by == other_outlets)
-                ):
+        # The ranges still open at each low end: all of them, and those of the affected figures,
+        # which alone a figure outside `affected` is compared with.
+        open_ranges, open_affected = [], []
+        for reading in readings:
+            low, high, figure_id, organisation_id, stated_by = reading
+            if figure_id in affected:
+                open_ranges = candidates = [earlier for earlier in open_ranges if earlier[1] >= low]
+            else:
+                open_affected = candidates = [earlier for earlier in open_affected if earlier[1] >= low]
+            for _, _, other_id, other_organisation, other_outlets in candidates:
+                # Some claim of each from a different outlet: not both from one and the same.
+                if other_organisation != organisation_id and not (len(stated_by) == 1 and stated_by == other_outlets):
                     pairs.add((min(figure_id, other_id), max(figure_id, other_id)))
-            open_ranges.append((low, high, figure_id, organisation_id, stated_by))
+            open_ranges.append(reading)
+            if figure_id in affected:
+                open_affected.append(reading)
     return pairs
