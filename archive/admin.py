@@ -35,6 +35,7 @@ from .csv_io.resources import (
     FigureResource,
     OperationResource,
     OrganisationResource,
+    OriginResource,
     OutletResource,
     PersonResource,
 )
@@ -48,6 +49,7 @@ from .models import (
     Operation,
     OperationAlias,
     Organisation,
+    Origin,
     Outlet,
     Person,
     orphan_message,
@@ -198,7 +200,7 @@ class ClaimInline(admin.TabularInline):
     readonly_fields = ["value_printed"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("article__outlet", "figure", "speaker")
+        queryset = super().get_queryset(request).select_related("article__outlet", "figure", "speaker", "origin")
         # Rows show the article's title; a posted row is checked against the article
         # its form supplies, never this copy.
         return queryset.defer("article__body", "article__provenance")
@@ -211,12 +213,12 @@ class ClaimInline(admin.TabularInline):
 
 class ArticleClaimInline(ClaimInline):
     fields = ["figure", *CLAIM_FIELDS, "value_printed", "version"]
-    autocomplete_fields = ["figure", "speaker"]
+    autocomplete_fields = ["figure", "speaker", "origin"]
 
 
 class FigureClaimInline(ClaimInline):
     fields = ["article", *CLAIM_FIELDS, "value_printed", "version"]
-    autocomplete_fields = ["article", "speaker"]
+    autocomplete_fields = ["article", "speaker", "origin"]
 
 
 def change_status(modeladmin, request, queryset, status, done, reason=None):
@@ -350,6 +352,24 @@ class PersonAdmin(CsvImportExportMixin, ArchiveAdmin):
         return person.claim_count
 
 
+@admin.register(Origin)
+class OriginAdmin(CsvImportExportMixin, ArchiveAdmin):
+    resource_classes = [OriginResource]
+    list_display = ["name", "kind", "person", "organisation", "held_on", "claim_count"]
+    list_select_related = ["person", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "person__name", "organisation__name", "organisation__short_name"]
+    autocomplete_fields = ["person", "organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def for_list(self, queryset):
+        return queryset.annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, origin):
+        return origin.claim_count
+
+
 class AliasFormSet(forms.BaseInlineFormSet):
     """Alias names are unique ignoring case; the database would refuse a second
     “earth goddess” only at save time."""
@@ -431,7 +451,7 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     list_select_related = ["outlet"]
     list_filter = ["status", "outlet"]
     search_fields = ["title", "slug", "url", "byline"]
-    autocomplete_fields = ["outlet"]
+    autocomplete_fields = ["outlet", "copy_of"]
     date_hierarchy = "published_on"
     show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
@@ -441,6 +461,7 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
             None,
             {"fields": ["title", "slug", "outlet", "published_on", "byline", "url", "language", "status", "version"]},
         ),
+        ("Copy", {"fields": ["copy_of"]}),
         ("Text", {"fields": ["body", "provenance"]}),
         ("Numbers in the body", {"fields": ["number_coverage"]}),
         ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
@@ -663,7 +684,7 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
         ("figure__operation", admin.RelatedFieldListFilter),
     ]
     search_fields = ["quote", "value_printed", "figure__title", "article__title"]
-    autocomplete_fields = ["article", "figure", "speaker"]
+    autocomplete_fields = ["article", "figure", "speaker", "origin"]
     show_full_result_count = False
     readonly_fields = ["value_printed", "normalised_value", "position"]
     fieldsets = [

@@ -30,7 +30,18 @@ class LoadedAutocompleteSelect(AutocompleteSelect):
 # The history's own limit on a change's reason.
 REASON_LENGTH = 100
 # What an editor states of a claim, on every form that edits one (its article and figure aside).
-CLAIM_FIELDS = ["quote", "value", "value_high", "unit", "bound", "speaker", "status"]
+CLAIM_FIELDS = [
+    "quote",
+    "value",
+    "value_high",
+    "unit",
+    "bound",
+    "speaker",
+    "speaker_title",
+    "origin",
+    "origin_words",
+    "status",
+]
 
 
 class ClaimForm(forms.ModelForm):

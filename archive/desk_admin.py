@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from . import desk
 from .claim_forms import CLAIM_FIELDS, ClaimForm
 from .dates import PrintedDateField
-from .models import Claim, DismissedNumber, Figure, Operation, Organisation, Person
+from .models import Claim, DismissedNumber, Figure, Operation, Organisation, Origin, Person
 from .vocabulary import Bound, Measure, Status, Unit
 
 NEW = "new"
@@ -32,6 +32,11 @@ class DeskClaimForm(forms.Form):
     bound = forms.ChoiceField(choices=Bound.choices)
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
     speaker = forms.ModelChoiceField(Person.objects.order_by("name"), required=False)
+    speaker_title = forms.CharField(max_length=300, required=False, help_text="As this article prints it.")
+    origin = forms.ModelChoiceField(Origin.objects.order_by("name"), required=False)
+    origin_words = forms.CharField(
+        max_length=300, required=False, help_text="The article's words naming it: “According to the conference”."
+    )
     status = forms.ChoiceField(choices=Status.choices, initial=Status.DRAFT)
     new_measure = forms.ChoiceField(label="Measure", choices=[("", "---------"), *Measure.choices], required=False)
     new_subject = forms.CharField(

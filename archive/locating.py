@@ -22,6 +22,9 @@ The rule, each part refused with a message naming the field at fault:
 7. value_high: a range the quote prints ("3,000 to 4,000") is claimed as one, its low end as the
    value and its high end as the high value, and a claimed range is printed as one ("The quote
    prints the range “3,000 to 4,000”: give 4,000 as the high value.").
+8. origin_words, speaker_title: the words naming the claim's origin ("According to the
+   conference") and the speaker's title as the article prints it appear in the body like a
+   quote; an origin comes with its words and words with their origin.
 
 A wrong unit is reported with a missing quote; the value and the bound are read only once the
 quote is found and the unit is right.
@@ -106,6 +109,7 @@ def locate(claim, body):
     span = body.find(claim.quote)
     if span is None:
         errors["quote"] = quote_not_found(claim.article)
+    errors.update(attribution_errors(claim, body))
     if errors:
         raise ValidationError(errors)
     # Nothing is set until everything is found: a refused claim keeps the positions it had.
@@ -118,6 +122,22 @@ def locate(claim, body):
     claim.normalised_value = to_base_unit(claim.value, claim.unit)
     claim.normalised_precision = to_base_unit(printed.precision, claim.unit)
     claim.normalised_high = None if claim.value_high is None else to_base_unit(claim.value_high, claim.unit)
+
+
+def attribution_errors(claim, body):
+    """{field: message} for the words a claim quotes beside its quote, its origin's and its
+    speaker's title: each is found in the body like a quote, and an origin comes with its words."""
+    errors = {}
+    origin_words, title = (claim.origin_words or "").strip(), (claim.speaker_title or "").strip()
+    if claim.origin_id and not origin_words:
+        errors["origin_words"] = "Give the article's words that name this origin (“According to the conference”)."
+    elif origin_words and not claim.origin_id:
+        errors["origin"] = "Choose the origin these words name, or leave the words empty."
+    elif origin_words and body.find(origin_words) is None:
+        errors["origin_words"] = f"These words do not appear in the body of the article “{claim.article}”."
+    if title and body.find(title) is None:
+        errors["speaker_title"] = f"This title does not appear in the body of the article “{claim.article}”."
+    return errors
 
 
 def quote_not_found(article):

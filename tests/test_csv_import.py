@@ -370,8 +370,8 @@ def test_it_refuses_a_row_with_too_many_cells(missing_claim, tmp_path):
     assert_refused(
         result,
         [
-            "row 3: this row has 11 cells but the header names 10 columns (a missing or extra comma, or an "
-            "unclosed quote?)"
+            f"row 3: this row has {len(CLAIMS_HEADER) + 1} cells but the header names {len(CLAIMS_HEADER)} columns "
+            "(a missing or extra comma, or an unclosed quote?)"
         ],
         before,
     )

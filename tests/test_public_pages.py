@@ -145,7 +145,11 @@ class TestFigurePage:
 
     def test_it_shows_the_speaker_and_the_date(self, client, seed):
         page = visible(client.get(MINOR))
-        assert "Sun Zhijie, Director general of the anti-smuggling bureau of GACC" in page
+        # The title as the outlet prints it, not the person's record.
+        assert (
+            "Sun Zhijie, director general of the anti-smuggling bureau of GACC (the title as China Daily prints it)"
+            in page
+        )
         assert "27 November 2019" in page
 
     def test_it_draws_a_chart_of_the_values_without_javascript(self, client, seed):

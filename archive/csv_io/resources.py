@@ -24,6 +24,7 @@ from archive.models import (
     Operation,
     OperationAlias,
     Organisation,
+    Origin,
     Outlet,
     Person,
     lock_imports,
@@ -60,11 +61,24 @@ def reference(name, model, keys, required=False):
 OUTLET_KEYS = ("name", "slug")
 ORGANISATION_KEYS = ("name", "short_name", "slug")
 PERSON_KEYS = ("name", "slug")
+ORIGIN_KEYS = ("name", "slug")
 OPERATION_KEYS = ("slug", "name", "aliases__name")
 ARTICLE_KEYS = ("slug", "url")
 FIGURE_KEYS = ("slug",)
 # ... and, where it differs, the order they are written in: “GACC” reads better than its full name.
 WRITE_ORDER = {ORGANISATION_KEYS: ("short_name", "name", "slug")}
+
+
+class LaterRowsReferenceWidget(ReferenceWidget):
+    """A reference to a row of the same kind, which an earlier row of the same file may have just
+    added: the names are read again when a name is not found."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            self._index = None
+            return super().clean(value, row, **kwargs)
 
 
 class PreviewDiff(resources.Diff):
@@ -345,6 +359,24 @@ class PersonResource(ArchiveResource):
         fields = export_order = ("slug", "name", "role", "organisation")
 
 
+class OriginResource(ArchiveResource):
+    kind = "origins"
+    required = ("name",)
+    natural_keys = ("name",)
+
+    slug = text("slug")
+    name = text("name")
+    kind_ = choice("kind", Origin.Kind, "a kind of origin", default=Origin.Kind.EVENT)
+    person = reference("person", Person, PERSON_KEYS)
+    organisation = reference("organisation", Organisation, ORGANISATION_KEYS)
+    held_on = date("held_on")
+    description = text("description")
+
+    class Meta:
+        model = Origin
+        fields = export_order = ("slug", "name", "kind_", "person", "organisation", "held_on", "description")
+
+
 class OperationResource(ArchiveResource):
     """Aliases are written in one cell, separated by “;”, and their notes in another, one line
     per alias that has one: “Operation Earth Goddess: Global Times' name for it”.
@@ -542,6 +574,9 @@ class ArticleResource(ArchiveResource):
     status = choice("status", Status, "a status", default=Status.DRAFT)
     provenance = text("provenance")
     body = text("body")
+    copy_of = Field(
+        attribute="copy_of_id", column_name="copy_of", widget=LaterRowsReferenceWidget(Article, ARTICLE_KEYS)
+    )
 
     class Meta:
         model = Article
@@ -556,6 +591,7 @@ class ArticleResource(ArchiveResource):
             "status",
             "provenance",
             "body",
+            "copy_of",
         )
 
 
@@ -608,6 +644,9 @@ class ClaimResource(ArchiveResource):
     unit = choice("unit", Unit, "a unit")
     bound = choice("bound", Bound, "a bound", default=Bound.EXACT)
     speaker = reference("speaker", Person, PERSON_KEYS)
+    speaker_title = text("speaker_title")
+    origin = reference("origin", Origin, ORIGIN_KEYS)
+    origin_words = text("origin_words")
     status = choice("status", Status, "a status", default=Status.DRAFT)
     note = text("note")
 
@@ -622,6 +661,9 @@ class ClaimResource(ArchiveResource):
             "unit",
             "bound",
             "speaker",
+            "speaker_title",
+            "origin",
+            "origin_words",
             "status",
             "note",
         )
@@ -640,6 +682,7 @@ RESOURCES = {
         OutletResource,
         OrganisationResource,
         PersonResource,
+        OriginResource,
         OperationResource,
         ArticleResource,
         FigureResource,

@@ -46,6 +46,7 @@ from ..filters import (
 from ..misattribution import Value as MisattributionValue
 from ..misattribution import agreement
 from ..models import Claim, Operation, Outlet, format_decimal
+from ..origins import figure_origins
 from ..status import Reading, figure_status
 from ..vocabulary import (
     ABOUT_MARGIN,
@@ -79,7 +80,7 @@ def claims_side_by_side():
     """A figure's published claims for a list row: the outlet joined, the body left behind."""
     claims = (
         public_claims()
-        .select_related("article__outlet", "speaker")
+        .select_related("article__outlet", "speaker", "origin")
         .defer("article__body", "article__provenance")
         .order_by("-normalised_value", "article__published_on", "pk")
     )
@@ -238,7 +239,7 @@ class FigureDetail(PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(figure=figure)
-            .select_related("article__outlet", "speaker")
+            .select_related("article__outlet", "speaker", "origin")
             .defer("article__body", "article__provenance")
             .annotate(
                 before=Substr("article__body", before_from, F("quote_start") + 1 - before_from),
@@ -258,6 +259,7 @@ class FigureDetail(PublicView, DetailView):
             disagreements=disagreements(claims),
             chart=bar_chart(claims, labels, unit),
             source_count=len({claim.article_id for claim in claims}),
+            origins=figure_origins(claims).get(figure.pk),
             value_history=[(event, labels.get(event.claim_id, event.source)) for event in value_events(figure)],
             linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
             hints=hints_by_figure([figure.pk])[figure.pk],
@@ -267,7 +269,7 @@ class FigureDetail(PublicView, DetailView):
 
 class ArticleDetail(PublicView, DetailView):
     template_name = "archive/article_detail.html"
-    queryset = public_articles().select_related("outlet")
+    queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
     context_object_name = "article"
 
     def get_context_data(self, **kwargs):
@@ -275,7 +277,7 @@ class ArticleDetail(PublicView, DetailView):
         claims = list(
             public_claims()
             .filter(article=self.object)
-            .select_related("figure", "speaker")
+            .select_related("figure", "speaker", "origin")
             .order_by("quote_start", "pk")
         )
         hints = hints_by_figure({claim.figure_id for claim in claims})
