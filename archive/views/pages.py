@@ -68,6 +68,7 @@ from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
 from .history import value_events
 from .linked_data import archived_article, figure_dataset
+from .travels import travels
 from .wording import BOUND_MEANING, amount, disagreements, display_unit, source_labels
 
 HOME_FIGURES = 10
@@ -264,6 +265,7 @@ class FigureDetail(PublicView, DetailView):
             linked_data=figure_dataset(figure, claims, self.request.build_absolute_uri),
             hints=hints_by_figure([figure.pk])[figure.pk],
         )
+        context["travels"] = travels(figure, [hint.other for hint in context["hints"]])
         return context
 
 
