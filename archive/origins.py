@@ -55,10 +55,11 @@ def origin_key(claim):
     return ("article", claim.article.copy_of_id or claim.article_id)
 
 
-def origin_name(claim):
-    if claim.origin_id:
-        return claim.origin.name
-    if claim.article.copy_of_id:
+def origin_name(claims):
+    """The name of the origin of `claims`, claims of one origin: "" for an article's own."""
+    if claims[0].origin_id:
+        return claims[0].origin.name
+    if any(claim.article.copy_of_id for claim in claims):
         return "one article and its copies"
     return ""
 
@@ -84,7 +85,7 @@ def _one_figure(claims):
         groups[origin_key(claim)].append(claim)
     result = FigureOrigins(outlets=sorted(outlets.values()))
     for group in groups.values():
-        name = origin_name(group[0])
+        name = origin_name(group)
         result.origins.append(name)
         if figure_status([reading(claim) for claim in group]) == FigureStatus.DISPUTED:
             result.transmission_errors.append(TransmissionError(name or "one article", group))
