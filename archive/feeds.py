@@ -40,8 +40,8 @@ from .vocabulary import FigureStatus, Status
 
 SITE = "Sourced Figures Archive"
 ENTRIES = 50
-# The site-wide feed replays the figures its latest claim changes touched, not the whole archive.
-LATEST_CLAIM_CHANGES = 1000
+# The site-wide feed replays the figures its latest changes touched, not the whole archive.
+LATEST_CHANGES = 500
 # An empty feed was never updated: the start of the epoch rather than the moment it is read.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -230,20 +230,24 @@ class ArchiveFeed(ChangesFeed):
         return reverse("archive:home")
 
     def scope(self, obj):
-        # Complete from the oldest of the latest claim changes: every figure one of them touched,
-        # or that an article's change since then touched, is replayed in full.
-        since = (
-            Claim.history.order_by("-history_date")
-            .values_list("history_date", flat=True)[LATEST_CLAIM_CHANGES - 1 : LATEST_CLAIM_CHANGES]
-            .first()
-        )
-        touched = Claim.history.all()
-        if since is not None:
-            articles = Article.history.filter(history_date__gte=since).values("id")
-            touched = touched.filter(Q(history_date__gte=since) | Q(article_id__in=articles))
-        touched = touched.values("figure_id")
+        # The figures the latest claim changes and the latest article changes touched, each
+        # replayed in full; from the later of the two oldest changes, no change is left out.
+        claims, since = latest_changes(Claim)
+        articles, articles_since = latest_changes(Article)
+        since = max(since, articles_since) if since and articles_since else since or articles_since
+        touched = Claim.history.filter(Q(id__in=claims) | Q(article_id__in=articles)).values("figure_id")
         figures = public_figures().filter(Q(pk__in=touched) | Q(possible_misattributions__in=touched)).distinct()
         return figures, new_articles(public_articles()), since
+
+
+def latest_changes(model):
+    """The records of `model` in its latest `LATEST_CHANGES` history rows, and the date of the
+    oldest of these rows, or None when the history holds no more."""
+    rows = list(
+        model.history.order_by("-history_date", "-history_id").values_list("id", "history_date")[:LATEST_CHANGES]
+    )
+    since = rows[-1][1] if len(rows) == LATEST_CHANGES else None
+    return {pk for pk, _ in rows}, since
 
 
 class OperationFeed(ChangesFeed):

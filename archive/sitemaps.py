@@ -19,6 +19,10 @@ from .models import Figure, Operation
 from .views.base import PublicView
 from .views.outlets import published_outlets
 
+# Addresses per sitemap page (the protocol allows 50,000): a page is drawn in a time that does not
+# grow with the archive, and the index lists every page.
+RECORDS_PER_PAGE = 1000
+
 
 def latest_history_date(model):
     rows = model.history.filter(id=OuterRef("pk")).order_by("-history_date")
@@ -42,6 +46,8 @@ class PageSitemap(Sitemap):
 
 
 class FigureSitemap(Sitemap):
+    limit = RECORDS_PER_PAGE
+
     def items(self):
         claims = public_claims().filter(figure=OuterRef("pk")).order_by().values("figure")
         return (
@@ -64,6 +70,8 @@ class FigureSitemap(Sitemap):
 
 
 class ArticleSitemap(Sitemap):
+    limit = RECORDS_PER_PAGE
+
     def items(self):
         return public_articles().only("slug", "updated_at").order_by("pk")
 
@@ -75,6 +83,8 @@ class ArticleSitemap(Sitemap):
 
 
 class OperationSitemap(Sitemap):
+    limit = RECORDS_PER_PAGE
+
     def items(self):
         return Operation.objects.only("slug").annotate(changed=latest_history_date(Operation)).order_by("pk")
 
@@ -87,6 +97,8 @@ class OperationSitemap(Sitemap):
 
 class OutletSitemap(Sitemap):
     """Outlets with a published article; an outlet's page follows its claims, so it has no date."""
+
+    limit = RECORDS_PER_PAGE
 
     def items(self):
         return published_outlets().only("slug").order_by("pk")

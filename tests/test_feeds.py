@@ -229,7 +229,7 @@ def test_the_site_wide_feed_reads_the_latest_claim_changes_and_is_complete_from_
     figure, later = dispute
     later.status = "draft"
     saved_on(later, day(5))
-    monkeypatch.setattr(feeds, "LATEST_CLAIM_CHANGES", 1)
+    monkeypatch.setattr(feeds, "LATEST_CHANGES", 1)
     assert [entry["kind"] for entry in entries(client.get("/feed.atom"))] == ["withdrawn"]
 
 
@@ -271,10 +271,10 @@ def grow(operation, rounds):
 
 # Each feed's queries, plus the data version every public address reads first.
 FEEDS = {
-    # the oldest of the latest claim changes, the figures they touched and their hints' figures,
-    # the claims' history, their articles' history, the hints with their figures, the hinted
-    # figures' claims, the latest new articles.
-    "/feed.atom": 8,
+    # the latest claim changes, the latest article changes, the figures they touched and their
+    # hints' figures, the claims' history, their articles' history, the hints with their figures,
+    # the hinted figures' claims, the latest new articles.
+    "/feed.atom": 9,
     # the operation, its figures, the claims' history, the articles' history, the hints with
     # their figures, the hinted figures' claims, the latest new articles.
     "/operations/operation-growing.atom": 8,
