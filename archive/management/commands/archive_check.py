@@ -25,7 +25,7 @@ class StoredClaims:
         field that differs."""
         article_ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         for chunk in batched(article_ids, ARTICLES_AT_ONCE):
-            articles = Article.objects.only("slug", "title", "body").in_bulk(chunk)
+            articles = Article.objects.in_bulk(chunk)
             bodies = {pk: Body(article.body) for pk, article in articles.items()}
             claims = Claim.objects.filter(article_id__in=chunk).select_related("figure").order_by("article_id", "pk")
             for claim in claims:
