@@ -37,6 +37,7 @@ from .csv_io.resources import (
     OrganisationResource,
     OriginResource,
     OutletResource,
+    PartOfResource,
     PersonResource,
 )
 from .dates import PrintedDateField
@@ -51,6 +52,7 @@ from .models import (
     Organisation,
     Origin,
     Outlet,
+    PartOf,
     Person,
     orphan_message,
 )
@@ -437,6 +439,19 @@ class OperationAliasAdmin(ArchiveAdmin):
     list_filter = ["operation"]
     search_fields = ["name", "operation__name"]
     autocomplete_fields = ["operation"]
+
+
+@admin.register(PartOf)
+class PartOfAdmin(CsvImportExportMixin, ArchiveAdmin):
+    """Which organisation or scope is part of which in an operation: the figures of a part are then
+    compared with the whole's (`archive/parts.py`)."""
+
+    resource_classes = [PartOfResource]
+    list_display = ["part", "whole", "operation", "note"]
+    list_select_related = ["part", "whole", "operation"]
+    list_filter = ["operation"]
+    search_fields = ["part__name", "part__short_name", "whole__name", "whole__short_name", "operation__name"]
+    autocomplete_fields = ["operation", "part", "whole"]
 
 
 class ArticleForm(UniqueWhenGivenForm):

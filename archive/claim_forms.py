@@ -4,6 +4,7 @@ claim desk. The claim's own `clean()` applies the rules; this adds what a form m
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from .dates import PrintedDateField
 from .models import Claim
 from .vocabulary import Status
 
@@ -36,6 +37,7 @@ CLAIM_FIELDS = [
     "value_high",
     "unit",
     "bound",
+    "stated_on",
     "speaker",
     "speaker_title",
     "origin",
@@ -62,6 +64,7 @@ class ClaimForm(forms.ModelForm):
         model = Claim
         fields = ["article", "figure", *CLAIM_FIELDS, "note", "version"]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3, "cols": 70})}
+        field_classes = {"stated_on": PrintedDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

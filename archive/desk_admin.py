@@ -30,6 +30,7 @@ class DeskClaimForm(forms.Form):
     value_high = forms.DecimalField(label="High value", max_digits=24, decimal_places=6, required=False)
     unit = forms.ChoiceField(choices=Unit.choices)
     bound = forms.ChoiceField(choices=Bound.choices)
+    stated_on = PrintedDateField(label="Stated on", required=False, help_text="Empty: the article's date.")
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}))
     speaker = forms.ModelChoiceField(Person.objects.order_by("name"), required=False)
     speaker_title = forms.CharField(max_length=300, required=False, help_text="As this article prints it.")

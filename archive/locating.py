@@ -39,6 +39,9 @@ characters, and the first is the first (`str.split()` and `\\s` know the same wh
 
 Only the numbers equal to the value get their bound and unit read (`printed_numbers.find_numbers`
 with `only`); the whole passage is read again only to word a refusal.
+
+The claim's dates are checked here too, since every writer passes here: an article or statement
+dated before its figure's period starts is refused (`archive/claim_dates.py`).
 """
 
 import re
@@ -47,6 +50,7 @@ from bisect import bisect_right
 from django.core.exceptions import ValidationError
 
 from archive import printed_numbers
+from archive.claim_dates import date_errors
 from archive.models import format_decimal
 from archive.vocabulary import MEASURE_DIMENSION, UNIT_DIMENSION, Bound, Unit, to_base_unit, units_for
 
@@ -98,7 +102,7 @@ def locate(claim, body):
         raise ValidationError(
             {"quote": f"A quote is at most {MAX_QUOTE_LENGTH:,} characters; this one has {len(claim.quote):,}."}
         )
-    errors = {}
+    errors = date_errors(claim) if claim.figure_id else {}
     if claim.figure_id and claim.unit and UNIT_DIMENSION.get(claim.unit) != MEASURE_DIMENSION.get(claim.figure.measure):
         errors["unit"] = (
             f"{Unit(claim.unit).label.capitalize()} cannot measure “{claim.figure.get_measure_display()}”; "

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from . import printed_numbers
+from .claim_dates import early_claims
 from .vocabulary import (
     MEASURE_DIMENSION,
     Bound,
@@ -416,6 +417,8 @@ class Article(SlugModel):
         ]
 
     def clean(self):
+        if self.pk and (early := early_claims(self.claims.all(), published=self.published_on)):
+            raise ValidationError({"published_on": early})
         orphans = self.claims_orphaned_by(self.body)
         if orphans:
             raise ValidationError({"body": orphan_message(orphans)})
@@ -594,6 +597,8 @@ class Figure(SlugModel):
                         f"{Measure(self.measure).label}."
                     }
                 )
+        if self.pk and (early := early_claims(self.claims.all(), start=self.period_start)):
+            raise ValidationError({"period_start": early})
 
     def save(self, *args, **kwargs):
         with transaction.atomic():

@@ -7,8 +7,10 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 
-KINDS = ["outlets", "organisations", "people", "operations", "articles", "figures", "claims"]
-CLAIMS_HEADER = ["article", "figure", "quote", "value", "value_high", "unit", "bound", "speaker", "status", "note"]
+from archive.csv_io.resources import RESOURCES
+
+KINDS = list(RESOURCES)
+CLAIMS_HEADER = RESOURCES["claims"].columns()
 CHINA_DAILY = "china-daily-2019-11-27-customs-to-boost-efforts-to-foil-smuggling"
 GLOBAL_TIMES = "global-times-2019-11-26-china-will-apply-5g-technology"
 # A seed claim the tests delete and import again.

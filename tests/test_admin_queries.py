@@ -29,6 +29,8 @@ CHANGELIST_QUERIES = {
     "operation": 10,
     # + operations for the filter, count, full count, the aliases with their operation
     "operationalias": 8,
+    # + operations for the filter, count, full count, the statements with their operation, part and whole
+    "partof": 8,
     # + outlets for the filter, count, the articles with outlet and claim counts (no body),
     # first and last date, the dates for the date hierarchy
     "article": 9,

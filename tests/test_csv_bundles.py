@@ -11,7 +11,7 @@ from django.urls import reverse
 from archive.csv_io import bundles
 from archive.models import Article, Claim, Figure, Operation, Outlet
 
-from .csv_support import CLAIMS_HEADER, database_state, file_bytes, import_bundle, import_csv, run, zip_bytes
+from .csv_support import CLAIMS_HEADER, KINDS, database_state, file_bytes, import_bundle, import_csv, run, zip_bytes
 
 OUTLETS = [["slug", "name", "country"], ["xinhua", "Xinhua", "China"]]
 OPERATIONS = [
@@ -166,8 +166,7 @@ def test_it_refuses_a_file_whose_kind_it_cannot_tell_by_name(seed, tmp_path):
     assert result.problems == [
         "notes.txt: a bundle holds CSV files (.csv) and zips of them (.zip), nothing else",
         "names.csv: cannot tell which kind of rows this file holds, from its name or from its header: name it "
-        "after its kind (outlets.csv, organisations.csv, people.csv, operations.csv, articles.csv, figures.csv, "
-        "claims.csv, or for instance articles-2019.csv)",
+        f"after its kind ({', '.join(f'{kind}.csv' for kind in KINDS)}, or for instance articles-2019.csv)",
     ]
     assert database_state() == before
 
@@ -210,8 +209,8 @@ def test_it_refuses_an_unknown_kind_and_says_how_to_import_a_bundle(db, tmp_path
 
     assert not result.ok
     assert (
-        "Unknown kind 'stories': choose one of outlets, organisations, people, operations, articles, figures, "
-        "claims, or import several files with --bundle FILE [FILE ...]."
+        f"Unknown kind 'stories': choose one of {', '.join(KINDS)}, "
+        "or import several files with --bundle FILE [FILE ...]."
     ) in result.err
 
 

@@ -8,15 +8,18 @@ from django.db.models import F
 
 from archive.derivation import Misattribution
 from archive.models import Figure
+from archive.parts import each_flag_once, flags_for
 from archive.vocabulary import FigureStatus
 
 
 @dataclass(frozen=True)
 class Flags:
-    """The disputed figures and the possible-misattribution pairs (smaller pk first)."""
+    """The disputed figures, the possible-misattribution pairs (smaller pk first) and the flags of
+    parts and wholes (`archive/parts.py`)."""
 
     disputed: frozenset
     pairs: frozenset
+    parts: frozenset = frozenset()
 
     @classmethod
     def now(cls):
@@ -24,7 +27,7 @@ class Flags:
         pairs = Misattribution.objects.filter(from_figure_id__lt=F("to_figure_id")).values_list(
             "from_figure_id", "to_figure_id"
         )
-        return cls(frozenset(disputed), frozenset(pairs))
+        return cls(frozenset(disputed), frozenset(pairs), frozenset(each_flag_once(flags_for())))
 
 
 def notices(before, after):
@@ -44,4 +47,17 @@ def notices(before, after):
             f"possible misattribution: {names[a]} and {names[b]} are given the same value by different outlets"
             for a, b in pairs
         ),
+        *part_notices(before, after),
+    ]
+
+
+def part_notices(before, after):
+    """A sentence for each flag of a part and its whole that `after` has and `before` had not."""
+    known = {flag.key for flag in before.parts}
+    new = sorted((flag for flag in after.parts if flag.key not in known), key=lambda flag: flag.key)
+    return [
+        f"{flag.words}: {flag.part.outlet} gives “{flag.part.printed}” to “{flag.part.figure_title}” "
+        f"({flag.part.figure_slug}), and {flag.whole.outlet} “{flag.whole.printed}” to its whole, "
+        f"“{flag.whole.figure_title}” ({flag.whole.figure_slug})"
+        for flag in new
     ]

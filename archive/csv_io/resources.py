@@ -26,6 +26,7 @@ from archive.models import (
     Organisation,
     Origin,
     Outlet,
+    PartOf,
     Person,
     lock_imports,
 )
@@ -267,7 +268,7 @@ class ArchiveResource(resources.ModelResource):
                 except ValueError as error:
                     errors[field.column_name] = [str(error)]
         errors.update(self.check_related(instance, row))
-        if not instance.slug:
+        if hasattr(instance, "slug") and not instance.slug:
             instance.slug = slugify(str(instance))[:120]  # as SlugModel.save() would, but before validation
         if errors:
             raise ValidationError(errors)
@@ -558,6 +559,39 @@ class OperationResource(ArchiveResource):
             alias.save()
 
 
+class PartOfResource(ArchiveResource):
+    """A row states that, in an operation, one organisation or scope is part of another. It has no
+    slug: a row is the statement of its operation, part and whole, and an import adds statements
+    or changes their notes."""
+
+    kind = "parts"
+    required = ("operation", "part", "whole")
+
+    operation = reference("operation", Operation, OPERATION_KEYS, required=True)
+    part = reference("part", Organisation, ORGANISATION_KEYS, required=True)
+    whole = reference("whole", Organisation, ORGANISATION_KEYS, required=True)
+    note = text("note")
+
+    class Meta:
+        model = PartOf
+        fields = export_order = ("operation", "part", "whole", "note")
+
+    def lookup(self, row):
+        """("operation", the row's operation, part and whole): by their pks when every cell names
+        one, else by the cells as written (the cells' problems are reported by validation)."""
+        try:
+            return "operation", tuple(self.fields[name].clean(row) for name in PartOfResource.required)
+        except (KeyError, ValueError):
+            return "operation", tuple(self.cell(row, name) for name in PartOfResource.required)
+
+    def get_instance(self, instance_loader, row):
+        _, key = self.lookup(row)
+        if not all(isinstance(pk, int) for pk in key):
+            return None
+        operation, part, whole = key
+        return PartOf.objects.filter(operation_id=operation, part_id=part, whole_id=whole).first()
+
+
 class ArticleResource(ArchiveResource):
     kind = "articles"
     required = ("url", "outlet", "title", "published_on", "body")
@@ -643,6 +677,7 @@ class ClaimResource(ArchiveResource):
     value_high = Field(attribute="value_high", column_name="value_high", widget=DecimalWidget())
     unit = choice("unit", Unit, "a unit")
     bound = choice("bound", Bound, "a bound", default=Bound.EXACT)
+    stated_on = date("stated_on")
     speaker = reference("speaker", Person, PERSON_KEYS)
     speaker_title = text("speaker_title")
     origin = reference("origin", Origin, ORIGIN_KEYS)
@@ -660,6 +695,7 @@ class ClaimResource(ArchiveResource):
             "value_high",
             "unit",
             "bound",
+            "stated_on",
             "speaker",
             "speaker_title",
             "origin",
@@ -684,6 +720,7 @@ RESOURCES = {
         PersonResource,
         OriginResource,
         OperationResource,
+        PartOfResource,
         ArticleResource,
         FigureResource,
         ClaimResource,

@@ -86,11 +86,12 @@ class OutletDetail(PublicView, ListView):
     """An outlet and its published claims, a page at a time, each marked as the record finds it."""
 
     template_name = "archive/outlet_detail.html"
+    queryset = published_outlets()  # the outlets it shows; the rows listed are their claims
     paginate_by = 100
     context_object_name = "claims"
 
     def get_queryset(self):
-        self.outlet = get_object_or_404(published_outlets(), slug=self.kwargs["slug"])
+        self.outlet = get_object_or_404(self.queryset, slug=self.kwargs["slug"])
         rounded = rounded_sources()
         return (
             public_claims()
