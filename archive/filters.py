@@ -456,11 +456,36 @@ class ArticleFilter(PublicFilterSet):
 
 
 def search_operations(value):
-    """The operations with every word of `value` in their name or a name sources give them."""
-    operations = Operation.objects.all()
-    for term in search_terms(value):
-        operations = operations.filter(pk__in=matching(Operation, term, "name", "aliases__name"))
-    return operations
+    """The operations with every word of `value` in their name, a name sources give them or their focus."""
+    return Operation.objects.filter(OperationFilter.text_search(search_terms(value)))
+
+
+class OperationFilter(PublicFilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    sort = SortFilter(
+        {
+            "newest": ("newest first", ["-start_date", "name", "pk"]),
+            "name": ("name", ["name", "pk"]),
+        }
+    )
+
+    class Meta:
+        model = Operation
+        fields = []
+
+    @staticmethod
+    def public():
+        return Operation.objects.all()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(self.text_search(search_terms(value)))
+
+    @staticmethod
+    def text_search(terms):
+        found = Q()
+        for term in terms:
+            found &= Q(pk__in=matching(Operation, term, "name", "aliases__name", "focus"))
+        return found
 
 
 @dataclass
@@ -469,6 +494,7 @@ class Option:
     label: str
     count: int
     selected: bool
+    url: str = ""  # choosing the option, or removing it when selected: set by the list's view
 
 
 @dataclass
@@ -501,6 +527,7 @@ FACETS = {
     ArticleFilter: [
         ("outlet", "Outlet", ("outlet__slug", "outlet__name"), None),
     ],
+    OperationFilter: [],
 }
 
 FIXED_LABELS = {

@@ -73,11 +73,12 @@ def test_it_walks_a_reader_from_the_home_page_to_the_disputed_figure_its_sources
     page.screenshot(path=ARTIFACTS / "03-article-passage.png")
 
     page.goto(f"{live_server.url}/figures/")
-    page.select_option("#filter-status", "disputed")
-    page.get_by_role("button", name="Show").click()
+    page.locator('[data-facet="status"] a[data-value="disputed"]').click()
     expect(page).to_have_url(re.compile(r"/figures/\?.*status=disputed"))
     rows = page.locator("table.figures tbody tr")
     expect(rows).to_have_count(2)
+    chosen = page.locator('[data-facet="status"] a[aria-current="true"]')
+    expect(chosen).to_have_attribute("data-value", "disputed")
     page.screenshot(path=ARTIFACTS / "04-figures-disputed.png", full_page=True)
 
     with page.expect_download() as download_info:
@@ -90,6 +91,10 @@ def test_it_walks_a_reader_from_the_home_page_to_the_disputed_figure_its_sources
     shown = [rows.nth(index).get_attribute("data-slug") for index in range(2)]
     assert [row["slug"] for row in exported] == shown
     assert {row["status"] for row in exported} == {"disputed"}
+
+    chosen.click()  # a second click on the chosen value removes its filter
+    expect(page).to_have_url(f"{live_server.url}/figures/")
+    expect(page.locator('[data-facet="status"] a[aria-current="true"]')).to_have_count(0)
     context.close()
 
 

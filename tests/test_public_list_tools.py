@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from archive.models import Figure, Operation
+from archive.models import Claim, Figure, Operation
 from archive.views import ClaimList, FigureList, OperationList
 
 from . import public_data as make
@@ -130,7 +130,8 @@ class TestExports:
     def test_json_by_page_links_the_next_and_previous_pages_absolutely(self, client, seed, monkeypatch):
         monkeypatch.setattr(ClaimList, "paginate_by", 3)
         _, data = exported(client, "/claims.json?sort=value&page=2")
-        assert data["count"] == len(data["results"]) == 3
+        assert len(data["results"]) == 3
+        assert data["count"] == Claim.objects.published().count() > 3  # every matching row, not the page's
         assert data["next"] == "http://testserver/claims.json?page=3&sort=value"
         assert data["previous"] == "http://testserver/claims.json?page=1&sort=value"
         _, first = exported(client, "/claims.json?sort=value&page=1")
@@ -155,3 +156,72 @@ class TestExports:
     @pytest.mark.parametrize("url", ["/figures/", "/", "/search/?q=1828"])
     def test_the_pages_are_not_shared_with_other_sites(self, client, seed, url):
         assert "Access-Control-Allow-Origin" not in client.get(url)
+
+
+def facet_links(html, name):
+    """{option value: (link text, path, parameters, chosen)} of one facet."""
+    block = re.search(rf'<ul data-facet="{name}">(.*?)</ul>', html, re.S).group(1)
+    found = {}
+    for attributes, value, text in re.findall(r'<a ([^>]*)data-value="([^"]+)">(.*?)</a>', block, re.S):
+        href = unescape(re.search(r'href="([^"]*)"', attributes).group(1))
+        address = urlsplit(href)
+        words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+        found[value] = (words, address.path, parse_qs(address.query), 'aria-current="true"' in attributes)
+    return found
+
+
+class TestFacets:
+    def test_each_value_is_one_click_that_adds_it_to_the_other_filters_from_the_first_page(self, client, seed):
+        html = html_of(client, "/figures/?q=china&sort=title&page=1")
+        status = facet_links(html, "status")
+        assert status["disputed"] == (
+            "disputed 2",
+            "/figures/",
+            {"q": ["china"], "sort": ["title"], "status": ["disputed"]},
+            False,
+        )
+        assert not any(chosen for *_, chosen in status.values())
+
+    def test_a_value_replaces_the_value_chosen_before(self, client, seed):
+        html = html_of(client, "/figures/?status=disputed")
+        assert facet_links(html, "status")["single"][1:3] == ("/figures/", {"status": ["single"]})
+
+    def test_the_chosen_value_is_marked_and_a_second_click_removes_it(self, client, seed):
+        html = html_of(client, "/figures/?status=disputed&operation=demeter-v&sort=title")
+        words, path, parameters, chosen = facet_links(html, "status")["disputed"]
+        assert chosen and words.startswith("disputed 2")
+        assert (path, parameters) == ("/figures/", {"operation": ["demeter-v"], "sort": ["title"]})
+        assert [value for value, (*_, chosen) in facet_links(html, "operation").items() if chosen] == ["demeter-v"]
+
+    def test_a_facet_value_never_renders_as_markup(self, client, seed):
+        html = html_of(client, "/figures/?operation=%3Cb%3Ebold%3C/b%3E")
+        assert "<b>bold</b>" not in html
+        assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+    def test_the_search_form_keeps_the_facets_chosen(self, client, seed):
+        html = html_of(client, "/claims/?status=disputed&outlet=china-daily&q=waste")
+        form = re.search(r'<form class="search".*?</form>', html, re.S).group(0)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+        assert hidden == {"outlet": "china-daily", "status": "disputed"}
+        assert 'name="q" value="waste"' in form
+
+
+class TestOperationSearch:
+    @pytest.mark.parametrize(
+        ("query", "found"),
+        [
+            ("thunderball", ["thunderball-2019"]),  # its name
+            ("earth goddess", ["demeter-v"]),  # a name sources give it
+            ("WASTE", ["demeter-v"]),  # its focus, in any case
+            ("waste thunderball", []),  # every word must match
+        ],
+    )
+    def test_it_searches_names_aliases_and_focus(self, client, seed, query, found):
+        html = html_of(client, f"/operations/?q={query}")
+        assert re.findall(r'<h3><a href="/operations/([\w-]+)/">', html) == found
+
+    def test_the_search_is_a_chip_and_exports_the_same_rows(self, client, seed):
+        html = html_of(client, "/operations/?q=goddess")
+        assert chips(html) == {"Search: goddess": ("/operations/", {})}
+        _, data = exported(client, "/operations.json?q=goddess")
+        assert [row["slug"] for row in data["results"]] == ["demeter-v"]

@@ -3,8 +3,10 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.views.generic import ListView
 from django.views.generic.list import MultipleObjectMixin
 
@@ -43,19 +45,32 @@ class PublicView:
             self.query.setlist(name, request.GET.getlist(name))
 
     def dispatch(self, request, *args, **kwargs):
-        self.data_version = DataVersion.current()
+        state = DataVersion.state()
+        self.data_version, changed_at = state or (None, None)
         if self.data_version is None or request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
         key = cache_key("page", self.data_version, request.build_absolute_uri(request.path), list(self.query.lists()))
-        cached = cache.get(key)
-        if cached is not None:
-            content_type, content = cached
-            return HttpResponse(content, content_type=content_type)
-        response = super().dispatch(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            cache.set(key, (response["Content-Type"], response.content), CACHE_SECONDS)
+        # The page is a function of the data version and the parameters it reads: so is its ETag.
+        etag = f'"{key.removeprefix("public:")[:32]}"'
+        last_modified = int(changed_at.timestamp()) if changed_at else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            cached = cache.get(key)
+            if cached is not None:
+                content_type, content = cached
+                response = HttpResponse(content, content_type=content_type)
+            else:
+                response = super().dispatch(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    if hasattr(response, "render"):
+                        response.render()
+                    cache.set(key, (response["Content-Type"], response.content), CACHE_SECONDS)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            if last_modified is not None:
+                response["Last-Modified"] = http_date(last_modified)
+            # Readers' browsers keep a copy but ask again each time: a 304 costs one query.
+            patch_cache_control(response, no_cache=True)
         return response
 
     def cached(self, name, compute, *parts):
@@ -86,6 +101,35 @@ class PublicView:
         else:
             kept.pop(name, None)
         return f"{self.request.path}?{kept.urlencode()}" if kept else self.request.path
+
+
+def readable_anywhere(response):
+    """Read-only public data: any site may read it from a browser."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def error_as_data(request, status, message, parameters=()):
+    """An error of a data address in its own format; the JSON names the `parameters` refused."""
+    if request.path.endswith(".json"):
+        body = {"status": status, "error": message}
+        if parameters:
+            body["parameters"] = list(parameters)
+        return readable_anywhere(JsonResponse(body, status=status))
+    return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
+
+
+class DetailExport:
+    """A detail page's record and rows as CSV or JSON (`export = "csv"` or `"json"`), through
+    `render_export(absolute)`, which each page defines with the list's row builders."""
+
+    export = None
+
+    def get(self, request, *args, **kwargs):
+        if not self.export:
+            return super().get(request, *args, **kwargs)
+        self.object = self.get_object()
+        return readable_anywhere(self.render_export(request.build_absolute_uri))
 
 
 class MirroredPaginator(Paginator):
@@ -141,20 +185,20 @@ class FilteredListView(PublicView, ListView):
             return self.bad_request()
         self.object_list = self.filterset.qs
         if self.export:
-            response = self.render_export()
-            # Read-only public data: any site may read it from a browser.
-            response["Access-Control-Allow-Origin"] = "*"
-            return response
+            return readable_anywhere(self.render_export())
         return self.render_to_response(self.get_context_data())
 
     def filters_key(self):
         """The filters alone: facets and counts are the same whatever the sort and page."""
         return [(key, values) for key, values in self.query.lists() if key not in ("sort", self.page_kwarg)]
 
+    def count(self):
+        """The number of rows the filters choose, whatever the page."""
+        return self.cached("count", self.filterset.count, self.filterset_class.__name__, self.filters_key())
+
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        count = self.cached("count", self.filterset.count, self.filterset_class.__name__, self.filters_key())
-        paginator.count = count  # a cached_property: this sets its value
+        paginator.count = self.count()  # a cached_property: this sets its value
         return paginator
 
     def get_paginate_by(self, queryset):
@@ -176,6 +220,9 @@ class FilteredListView(PublicView, ListView):
         context["facets"] = self.cached(
             "facets", lambda: facets(self.filterset), self.filterset_class.__name__, self.filters_key()
         )
+        for facet in context["facets"]:
+            for option in facet.options:
+                option.url = self.address_choosing(facet.name, option.value, option.selected)
         context["export_name"] = self.export_name
         context["query"] = self.filterset.form.cleaned_data.get("q", "")
         context["active_filters"] = self.active_filters(context["facets"])
@@ -198,12 +245,24 @@ class FilteredListView(PublicView, ListView):
                 )
         return chips
 
+    def address_choosing(self, name, value, selected):
+        """This address filtered by `value` of `name` instead of any other, from its first page;
+        without it when it is `selected` already."""
+        if selected:
+            return self.address_without(name, value)
+        chosen = self.query.copy()
+        chosen.pop(self.page_kwarg, None)
+        chosen[name] = value
+        return f"{self.request.path}?{chosen.urlencode()}"
+
     def bad_request(self):
         errors = [
             f"“{name}”: {' '.join(messages)}"
             for name, messages in self.filterset.errors.items()
             for messages in [[str(message) for message in messages]]
         ]
+        if self.export == "json":
+            return error_as_data(self.request, 400, " ".join(errors), parameters=self.filterset.errors.keys())
         if self.export:
             return render(
                 self.request, "archive/bad_request.txt", {"errors": errors}, content_type="text/plain", status=400
@@ -223,8 +282,7 @@ class FilteredListView(PublicView, ListView):
         absolute = self.request.build_absolute_uri
         if self.export == "csv":
             return exports.csv_response(f"{self.export_name}.csv", self.csv_columns, self.csv_row, rows, absolute)
-        count = len(rows) if paginate_by else rows.count()
-        return exports.json_response(count, self.json_row, rows, absolute, *self.neighbour_pages())
+        return exports.json_response(self.count(), self.json_row, rows, absolute, *self.neighbour_pages())
 
     def neighbour_pages(self):
         """The absolute addresses of the next and the previous page of an export asked for by

@@ -70,6 +70,13 @@ def claim_json(claim, absolute, figure=True):
 
 def figure_json(figure, absolute):
     return {
+        **figure_fields(figure, absolute),
+        "claims": [claim_json(claim, absolute, figure=False) for claim in figure.public_claims],
+    }
+
+
+def figure_fields(figure, absolute):
+    return {
         "slug": figure.slug,
         "title": figure.title,
         "status": figure.status,
@@ -81,7 +88,6 @@ def figure_json(figure, absolute):
         "period_end": figure.period_end.isoformat() if figure.period_end else None,
         "url": absolute(figure.get_absolute_url()),
         "possible_misattributions": [other.slug for other in figure.public_misattributions],
-        "claims": [claim_json(claim, absolute, figure=False) for claim in figure.public_claims],
     }
 
 
@@ -169,6 +175,77 @@ def figure_csv(figure, absolute):
     ]
 
 
+ARTICLE_COLUMNS = ["slug", "title", "outlet", "published_on", "byline", "language", "claim_count", "url", "archive_url"]
+
+
+def article_fields(article, absolute):
+    return {**article_json(article, absolute), "byline": article.byline, "language": article.language}
+
+
+def article_row_json(article, absolute):
+    """An article of the articles list: its fields and the number of its published claims."""
+    return {**article_fields(article, absolute), "claim_count": article.claim_count}
+
+
+def article_csv(article, absolute):
+    return [
+        article.slug,
+        safe_cell(article.title),
+        safe_cell(article.outlet.name),
+        article.published_on.isoformat() if article.published_on else "",
+        safe_cell(article.byline),
+        article.language,
+        article.claim_count,
+        article.url,
+        absolute(article.get_absolute_url()),
+    ]
+
+
+OPERATION_COLUMNS = [
+    "slug",
+    "name",
+    "aliases",
+    "focus",
+    "start_date",
+    "end_date",
+    "coordinators",
+    "figure_count",
+    "url",
+]
+
+
+def operation_fields(operation, absolute):
+    return {
+        "slug": operation.slug,
+        "name": operation.name,
+        "aliases": [{"name": alias.name, "note": alias.note} for alias in operation.aliases.all()],
+        "focus": operation.focus,
+        "start_date": operation.start_date.isoformat() if operation.start_date else None,
+        "end_date": operation.end_date.isoformat() if operation.end_date else None,
+        "coordinators": [organisation.name for organisation in operation.coordinators.all()],
+        "url": absolute(operation.get_absolute_url()),
+    }
+
+
+def operation_json(operation, absolute):
+    """An operation of the operations list: its fields and the number of its public figures."""
+    return {**operation_fields(operation, absolute), "figure_count": operation.figure_count}
+
+
+def operation_csv(operation, absolute):
+    return [
+        operation.slug,
+        safe_cell(operation.name),
+        safe_cell("; ".join(alias.name for alias in operation.aliases.all())),
+        safe_cell(operation.focus),
+        operation.start_date.isoformat() if operation.start_date else "",
+        operation.end_date.isoformat() if operation.end_date else "",
+        safe_cell("; ".join(organisation.name for organisation in operation.coordinators.all())),
+        operation.figure_count,
+        absolute(operation.get_absolute_url()),
+    ]
+
+
 class Echo:
     def write(self, value):
         return value
@@ -195,13 +272,18 @@ def csv_response(filename, columns, make_row, object_list, absolute):
 
 
 def json_response(count, make_row, object_list, absolute, next_url=None, previous_url=None):
-    """`count` rows; `next_url` and `previous_url`: the other pages of an export by page."""
+    """A list's rows: `count` rows match; `next_url` and `previous_url`: the other pages of an
+    export by page."""
+    head = {"count": count, "next": next_url, "previous": previous_url, "licence": LICENCE}
+    return record_response(head, "results", make_row, object_list, absolute)
+
+
+def record_response(record, key, make_row, object_list, absolute):
+    """`record` (a dict) with the rows of `object_list` streamed as its list `key`."""
+    opening = json.dumps(record, ensure_ascii=False)[:-1] + (", " if record else "")
 
     def pieces():
-        yield (
-            f'{{"count": {count}, "next": {json.dumps(next_url)}, "previous": {json.dumps(previous_url)}, '
-            f'"licence": {json.dumps(LICENCE)}, "results": ['
-        )
+        yield f"{opening}{json.dumps(key)}: ["
         for index, item in enumerate(rows_of(object_list)):
             yield ("," if index else "") + json.dumps(make_row(item, absolute), ensure_ascii=False)
         yield "]}"

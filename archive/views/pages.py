@@ -17,18 +17,17 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.http import (
-    HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
     HttpResponseServerError,
-    JsonResponse,
 )
 from django.template import loader
 from django.urls import Resolver404, resolve
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
 from ..derivation import Misattribution
@@ -37,6 +36,7 @@ from ..filters import (
     ArticleFilter,
     ClaimFilter,
     FigureFilter,
+    OperationFilter,
     misattributed,
     public_articles,
     public_claims,
@@ -62,7 +62,7 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import FilteredListView, PublicView
+from .base import DetailExport, FilteredListView, PublicView, error_as_data
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
@@ -94,6 +94,20 @@ def public_misattributions():
         queryset=public_figures().only("slug", "title").order_by("title"),
         to_attr="public_misattributions",
     )
+
+
+def figure_rows():
+    """Public figures as a list row shows them, with their claims and misattribution hints."""
+    return (
+        public_figures()
+        .select_related("operation", "organisation")
+        .prefetch_related(claims_side_by_side(), public_misattributions())
+    )
+
+
+def claim_rows():
+    """Published claims as a list row shows them."""
+    return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
 
 
 def public_figure_count():
@@ -160,11 +174,7 @@ class FigureList(FilteredListView):
     csv_columns = exports.FIGURE_COLUMNS
 
     def rows(self):
-        return (
-            public_figures()
-            .select_related("operation", "organisation")
-            .prefetch_related(claims_side_by_side(), public_misattributions())
-        )
+        return figure_rows()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -188,7 +198,7 @@ class ClaimList(FilteredListView):
     csv_columns = exports.CLAIM_COLUMNS
 
     def rows(self):
-        return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
+        return claim_rows()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -208,6 +218,8 @@ class ArticleList(FilteredListView):
     template_name = "archive/article_list.html"
     filterset_class = ArticleFilter
     paginate_by = 25
+    export_name = "articles"
+    csv_columns = exports.ARTICLE_COLUMNS
 
     def rows(self):
         return (
@@ -217,18 +229,38 @@ class ArticleList(FilteredListView):
             .annotate(claim_count=published_claim_count())
         )
 
+    def csv_row(self, article, absolute):
+        return exports.article_csv(article, absolute)
 
-class OperationList(PublicView, ListView):
+    def json_row(self, article, absolute):
+        return exports.article_row_json(article, absolute)
+
+
+class OperationList(FilteredListView):
     template_name = "archive/operation_list.html"
+    filterset_class = OperationFilter
     paginate_by = 50
-    queryset = (
-        Operation.objects.annotate(figure_count=public_figure_count())
-        .prefetch_related("aliases", "coordinators")
-        .order_by("-start_date", "name", "pk")
-    )
+    export_name = "operations"
+    csv_columns = exports.OPERATION_COLUMNS
+
+    def rows(self):
+        return Operation.objects.annotate(figure_count=public_figure_count()).prefetch_related(
+            "aliases", "coordinators"
+        )
+
+    def csv_row(self, operation, absolute):
+        return exports.operation_csv(operation, absolute)
+
+    def json_row(self, operation, absolute):
+        return exports.operation_json(operation, absolute)
 
 
-class FigureDetail(PublicView, DetailView):
+def claim_row_json(claim, absolute):
+    """A claim of one figure's export: the figure is the record it is listed under."""
+    return exports.claim_json(claim, absolute, figure=False)
+
+
+class FigureDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
     context_object_name = "figure"
@@ -268,8 +300,20 @@ class FigureDetail(PublicView, DetailView):
         context["travels"] = travels(figure, [hint.other for hint in context["hints"]])
         return context
 
+    def render_export(self, absolute):
+        """The figure's claims, each as a row of the claims list; in JSON under the figure."""
+        figure = self.object
+        claims = claim_rows().filter(figure=figure).order_by("-normalised_value", "article__published_on", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
+            )
+        prefetch_related_objects([figure], public_misattributions())
+        record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "claims", claim_row_json, claims, absolute)
 
-class ArticleDetail(PublicView, DetailView):
+
+class ArticleDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/article_detail.html"
     queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
     context_object_name = "article"
@@ -291,6 +335,17 @@ class ArticleDetail(PublicView, DetailView):
         context["linked_data"] = archived_article(self.object, self.request.build_absolute_uri)
         return context
 
+    def render_export(self, absolute):
+        """The article's published claims, each as a row of the claims list; in JSON under the article."""
+        article = self.object
+        claims = claim_rows().filter(article=article).order_by("quote_start", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{article.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
+            )
+        record = {**exports.article_fields(article, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "claims", exports.claim_json, claims, absolute)
+
 
 def printed_whole(name):
     r"""A regular expression (for `iregex`) matching `name` printed as whole words, across line
@@ -300,7 +355,7 @@ def printed_whole(name):
     return rf"(^|\W){words}(\W|$)"
 
 
-class OperationDetail(PublicView, DetailView):
+class OperationDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
     context_object_name = "operation"
@@ -342,6 +397,17 @@ class OperationDetail(PublicView, DetailView):
         context["hints"] = each_pair_once(each for figure in context["figures"] for each in hints[figure.pk])
         context["status_order"] = STATUS_ORDER
         return context
+
+    def render_export(self, absolute):
+        """The operation's public figures, each as a row of the figures list; in JSON under the operation."""
+        operation = self.object
+        figures = figure_rows().filter(operation=operation).order_by("measure", "title", "pk")
+        if self.export == "csv":
+            return exports.csv_response(
+                f"{operation.slug}.csv", exports.FIGURE_COLUMNS, exports.figure_csv, figures, absolute
+            )
+        record = {**exports.operation_fields(operation, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "figures", exports.figure_json, figures, absolute)
 
 
 # The status rule at work on pairs of values, computed by the rule itself so that the methodology
@@ -424,12 +490,6 @@ class Methodology(PublicView, TemplateView):
 DATA_SUFFIXES = (".json", ".csv")
 
 
-def error_as_data(request, status, message):
-    if request.path.endswith(".json"):
-        return JsonResponse({"status": status, "error": message}, status=status)
-    return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
-
-
 def list_page_error(request):
     """For an address of a list with a `page` it has no page for: whether the page is malformed
     (not a number) and the address of the list's first page, with the same filters."""
@@ -458,7 +518,7 @@ def page_not_found(request, exception):
             message = "“page” must be a page number." if malformed else "There is no page of rows with this number."
         else:
             message = "Nothing is published at this address."
-        return error_as_data(request, status, message)
+        return error_as_data(request, status, message, parameters=["page"] if page_error else ())
     context = {"first_page": page_error[1] if page_error else None, "malformed_page": malformed}
     if malformed:
         return branded(HttpResponseBadRequest, "400.html", context, text="Bad Request")
