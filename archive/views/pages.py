@@ -30,6 +30,7 @@ from django.urls import Resolver404, resolve
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
+from ..claim_dates import is_interim, stated_date
 from ..derivation import Misattribution
 from ..filters import (
     STATUS_ORDER,
@@ -47,6 +48,8 @@ from ..misattribution import Value as MisattributionValue
 from ..misattribution import agreement
 from ..models import Claim, Operation, Outlet, format_decimal
 from ..origins import figure_origins
+from ..parts import WORDS as PART_FLAG_WORDS
+from ..parts import each_flag_once, flags_for
 from ..status import Reading, figure_status
 from ..vocabulary import (
     ABOUT_MARGIN,
@@ -286,6 +289,9 @@ class FigureDetail(DetailExport, PublicView, DetailView):
             claim.source = labels[claim.pk]
             claim.in_context = quote_in_context(claim, claim.before, claim.passage, claim.after)
             claim.bound_meaning = BOUND_MEANING[claim.bound]
+            claim.figure = figure
+            claim.stated, claim.interim = stated_date(claim), is_interim(claim)
+        context["part_flags"] = flags_for([figure]).get(figure.pk, [])
         unit = display_unit(figure.measure, [claim.unit for claim in claims])
         context.update(
             claims=claims,
@@ -396,6 +402,7 @@ class OperationDetail(DetailExport, PublicView, DetailView):
         hints = hints_by_figure([figure.pk for figure in context["figures"]])
         context["hints"] = each_pair_once(each for figure in context["figures"] for each in hints[figure.pk])
         context["status_order"] = STATUS_ORDER
+        context["part_flags"] = each_flag_once(flags_for(context["figures"]))
         return context
 
     def render_export(self, absolute):
@@ -482,6 +489,7 @@ class Methodology(PublicView, TemplateView):
             licence=exports.LICENCE,
             contact=getattr(settings, "ARCHIVE_CONTACT_EMAIL", ""),
         )
+        context["part_flag_words"] = PART_FLAG_WORDS
         return context
 
 
