@@ -24,6 +24,8 @@ CHANGELIST_QUERIES = {
     "organisation": 7,
     # + organisations for the filter, count, full count, the people with organisation and claim count
     "person": 8,
+    # + count, full count, the origins with person, organisation and claim count
+    "origin": 7,
     # + organisations for the coordinator filter, count, full count, the operations with figure counts,
     # their aliases, their coordinators
     "operation": 10,
