@@ -58,7 +58,8 @@ def test_an_unchanged_file_reads_no_article_body_and_no_figure(archive, tmp_path
     queries, result = queries_of(tmp_path, rows(archive))
 
     assert f"0 created, 0 updated, {ROWS} unchanged" in result.out
-    assert not [sql for sql in queries if '"body"' in sql or '"measure"' in sql]
+    measures = 'SELECT "archive_figure"."id" AS "pk", "archive_figure"."measure"'  # what checking a claim needs
+    assert not [sql for sql in queries if '"archive_article"."body"' in sql or sql.startswith(measures)]
 
 
 def test_an_unchanged_file_costs_one_query_a_batch_more_for_each_batch_more(archive, tmp_path):
