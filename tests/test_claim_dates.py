@@ -155,3 +155,10 @@ def test_the_claims_csv_carries_the_statement_date_and_refuses_one_before_the_pe
     assert result.ok, result.err
     weight_claim.refresh_from_db()
     assert (weight_claim.stated_on, weight_claim.value) == (date(2019, 11, 20), Decimal("1.64"))
+
+
+def test_the_article_page_shows_each_value_s_statement_date(client, weight_claim):
+    url = reverse("archive:article_detail", args=[weight_claim.article.slug])  # published 27 November 2019
+    assert "26 November 2019" in visible(client.get(url))
+    Figure.objects.filter(slug=THUNDERBALL_WEIGHT).update(period_end=date(2019, 12, 31))
+    assert "as of 26 November 2019, before the period ended" in visible(client.get(url))

@@ -110,7 +110,7 @@ def figure_rows():
 
 def claim_rows():
     """Published claims as a list row shows them."""
-    return public_claims().select_related("article__outlet", "figure", "speaker").defer("article__body")
+    return public_claims().select_related("article__outlet", "figure", "speaker", "origin").defer("article__body")
 
 
 def public_figure_count():
@@ -315,6 +315,8 @@ class FigureDetail(DetailExport, PublicView, DetailView):
                 f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
             )
         prefetch_related_objects([figure], public_misattributions())
+        # Its origins are read from the claims the export lists: no query more.
+        claims = figure.public_claims = list(claims)
         record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
         return exports.record_response(record, "claims", claim_row_json, claims, absolute)
 
@@ -335,6 +337,8 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
         hints = hints_by_figure({claim.figure_id for claim in claims})
         for claim in claims:
             claim.hints = hints[claim.figure_id]
+            claim.article = self.object
+            claim.stated, claim.interim = stated_date(claim), is_interim(claim)
         context["hints"] = each_pair_once(each for claim in claims for each in claim.hints)
         context["claims"] = claims
         context["paragraphs"] = highlighted_paragraphs(self.object.body, claims)
