@@ -1,6 +1,9 @@
 """Possible misattributions: the rule (`archive/misattribution.py`) with its boundaries, and the
 hint in words on every page that shows a figure, in the lists' filters and facets."""
 
+import csv
+import io
+import json
 import re
 from decimal import Decimal
 
@@ -216,3 +219,27 @@ def test_the_methodology_page_states_the_rule_as_the_code_applies_it(client, see
     assert "1,828 and 1,828: the same value" in page
     assert "4,585 tonnes and 4,584.7 tonnes: the same value once rounded" in page
     assert "4,585 tonnes and 4,595 tonnes: no hint" in page
+
+
+# Downloads.
+
+
+def test_the_claim_downloads_say_which_figures_a_claims_figure_is_linked_to(client, seed):
+    response = client.get(f"/claims.csv?figure={SEIZURES}")
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[:2]
+    assert row[header.index("figure_possible_misattributions")] == CASES_ALL
+    unhinted = json.loads(
+        b"".join(client.get("/claims.json?figure=thunderball-2019-participating-countries").streaming_content)
+    )
+    assert unhinted["results"] and all(
+        claim["figure"]["possible_misattributions"] == [] for claim in unhinted["results"]
+    )
+    hinted = json.loads(b"".join(client.get(f"/claims.json?figure={SEIZURES}").streaming_content))
+    assert [claim["figure"]["possible_misattributions"] for claim in hinted["results"]] == [[CASES_ALL]]
+
+
+def test_the_figure_downloads_give_each_figures_linked_figures(client, seed):
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/figures.csv").streaming_content).decode())))
+    linked = {row["slug"]: row["possible_misattributions"] for row in rows}
+    assert linked[SEIZURES] == CASES_ALL
+    assert linked["thunderball-2019-participating-countries"] == ""

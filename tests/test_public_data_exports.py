@@ -177,13 +177,13 @@ DATA = {
     # count, operations with figure counts, aliases, coordinators.
     "/operations.json": 5,
     "/operations.csv": 4,
-    # figure, its claims with article, outlet and speaker (one chunk).
-    f"/figures/{FIGURE}.csv": 3,
+    # figure, its claims with article, outlet and speaker, their figure's linked figures (one chunk).
+    f"/figures/{FIGURE}.csv": 4,
     # the same and its misattribution hints, as the figures export reads them.
-    f"/figures/{FIGURE}.json": PAGES["/figures.csv"],
-    # article, its claims with everything joined.
-    f"/articles/{ARTICLE}.csv": 3,
-    f"/articles/{ARTICLE}.json": 3,
+    f"/figures/{FIGURE}.json": PAGES["/figures.csv"] + 1,
+    # article, its claims with everything joined, their figures' linked figures.
+    f"/articles/{ARTICLE}.csv": 4,
+    f"/articles/{ARTICLE}.json": 4,
     # operation, its aliases and coordinators, then its figures as the figures export reads them.
     "/operations/demeter-v.csv": PAGES["/figures.csv"] + 3,
     "/operations/demeter-v.json": PAGES["/figures.csv"] + 3,

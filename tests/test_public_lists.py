@@ -251,6 +251,7 @@ class TestExportContents:
                 "title": "Waste seized by China customs in Operation Demeter V, September 2019",
                 "status": "disputed",
                 "url": "http://testserver/figures/demeter-v-waste-seized-china-customs/",
+                "possible_misattributions": [],
             },
         }
 

@@ -49,11 +49,12 @@ PAGES = {
     "/figures/?status=disputed&outlet=global-times&q=china&sort=sources": 13,
     "/figures/?misattributed=yes": 13,
     "/figures/?misattributed=no": 13,
-    # 6 facets, count, page of claims with article, outlet, figure and speaker joined, hints (2).
-    "/claims/": 11,
-    "/claims/?status=disputed&sort=value&q=china": 11,
-    "/claims/?misattributed=yes": 11,
-    "/claims/?misattributed=no": 11,
+    # 6 facets, count, page of claims with article, outlet, figure and speaker joined, the figures'
+    # linked figures, hints (2).
+    "/claims/": 12,
+    "/claims/?status=disputed&sort=value&q=china": 12,
+    "/claims/?misattributed=yes": 12,
+    "/claims/?misattributed=no": 12,
     # outlet facet, count, page of articles with their claim counts.
     "/articles/": 4,
     # count, page of operations with figure counts, aliases, coordinators.
@@ -78,10 +79,10 @@ PAGES = {
     "/figures.json": 5,
     # count, page, the page's claims, hints.
     "/figures.csv?page=1": 5,
-    # claims with everything joined (one chunk).
-    "/claims.csv": 2,
-    # count, claims.
-    "/claims.json": 3,
+    # claims with everything joined, their figures' linked figures (one chunk).
+    "/claims.csv": 3,
+    # count, then the same two.
+    "/claims.json": 4,
 }
 
 

@@ -64,6 +64,7 @@ def claim_json(claim, absolute, figure=True):
             "title": claim.figure.title,
             "status": claim.figure.status,
             "url": absolute(claim.figure.get_absolute_url()),
+            "possible_misattributions": [other.slug for other in claim.figure.public_misattributions],
         }
     return row
 
@@ -112,6 +113,7 @@ CLAIM_COLUMNS = [
     "article_url",
     "published_on",
     "quote_url",
+    "figure_possible_misattributions",
 ]
 
 
@@ -137,6 +139,7 @@ def claim_csv(claim, absolute):
         claim.article.url,
         claim.article.published_on.isoformat() if claim.article.published_on else "",
         absolute(f"{claim.article.get_absolute_url()}#claim-{claim.pk}"),
+        " ".join(other.slug for other in claim.figure.public_misattributions),
     ]
 
 

@@ -91,9 +91,9 @@ def claims_side_by_side():
     return Prefetch("claims", queryset=claims, to_attr="public_claims")
 
 
-def public_misattributions():
+def public_misattributions(lookup="possible_misattributions"):
     return Prefetch(
-        "possible_misattributions",
+        lookup,
         queryset=public_figures().only("slug", "title").order_by("title"),
         to_attr="public_misattributions",
     )
@@ -109,8 +109,13 @@ def figure_rows():
 
 
 def claim_rows():
-    """Published claims as a list row shows them."""
-    return public_claims().select_related("article__outlet", "figure", "speaker", "origin").defer("article__body")
+    """Published claims as a list row shows them, with their figures' misattribution hints."""
+    return (
+        public_claims()
+        .select_related("article__outlet", "figure", "speaker", "origin")
+        .defer("article__body")
+        .prefetch_related(public_misattributions("figure__possible_misattributions"))
+    )
 
 
 def public_figure_count():
