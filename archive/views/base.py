@@ -115,7 +115,7 @@ def error_as_data(request, status, message, parameters=()):
         body = {"status": status, "error": message}
         if parameters:
             body["parameters"] = list(parameters)
-        return readable_anywhere(JsonResponse(body, status=status))
+        return readable_anywhere(JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False}))
     return HttpResponse(f"{message}\n", content_type="text/plain; charset=utf-8", status=status)
 
 
