@@ -60,10 +60,10 @@ PAGES = {
     # count, page of operations with figure counts, aliases, coordinators.
     "/operations/": 5,
     # figure, its claims with the quotes' surroundings, its hints (2), its claims' history, their
-    # articles' history, the claims it is compared with as a part or a whole; the same with hints
-    # or without.
-    "/figures/demeter-v-waste-seized-china-customs/": 8,
-    "/figures/thunderball-2019-seizures-china/": 8,
+    # articles' history, its values' travels, the claims it is compared with as a part or a whole;
+    # the same with hints or without.
+    "/figures/demeter-v-waste-seized-china-customs/": 9,
+    "/figures/thunderball-2019-seizures-china/": 9,
     # article, its claims with their figures, their hints (2).
     "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 5,
     # operation, aliases, coordinators, articles with which names they use, figures, their claims,
