@@ -15,6 +15,7 @@ FILTERED = [
     "/figures/?status=disputed&sort=sources",
     "/claims/?outlet=china-daily&q=1828",
     "/articles/?outlet=global-times",
+    "/operations/?q=earth+goddess&sort=name",
     "/search/?q=1828",
     "/search/?q=no-such-words",
 ]
