@@ -29,14 +29,14 @@ from archive.vocabulary import FigureStatus
 
 @dataclass
 class TransmissionError:
-    origin: str  # the origin's name, or the article its copies reprint
+    origin: str  # the origin's name, or "the article in <outlet> and its copies"
     claims: list
 
 
 @dataclass
 class FigureOrigins:
     outlets: list = field(default_factory=list)  # outlet names
-    origins: list = field(default_factory=list)  # origin names, "" for an article's own
+    origins: list = field(default_factory=list)  # origin names, named origins first
     transmission_errors: list = field(default_factory=list)
 
     @property
@@ -56,12 +56,12 @@ def origin_key(claim):
 
 
 def origin_name(claims):
-    """The name of the origin of `claims`, claims of one origin: "" for an article's own."""
+    """The name of the origin of `claims`, claims of one origin."""
     if claims[0].origin_id:
         return claims[0].origin.name
-    if any(claim.article.copy_of_id for claim in claims):
-        return "one article and its copies"
-    return ""
+    originals = [claim.article.outlet.name for claim in claims if not claim.article.copy_of_id]
+    name = f"the article in {originals[0]}" if originals else "an article"
+    return f"{name} and its copies" if len(originals) < len(claims) else name
 
 
 def reading(claim):
@@ -84,10 +84,10 @@ def _one_figure(claims):
     for claim in claims:
         groups[origin_key(claim)].append(claim)
     result = FigureOrigins(outlets=sorted(outlets.values()))
-    for group in groups.values():
+    # Named origins first, then the articles that are their own.
+    for _, group in sorted(groups.items(), key=lambda item: (item[0][0] != "origin", origin_name(item[1]))):
         name = origin_name(group)
         result.origins.append(name)
         if figure_status([reading(claim) for claim in group]) == FigureStatus.DISPUTED:
-            result.transmission_errors.append(TransmissionError(name or "one article", group))
-    result.origins.sort(key=lambda name: (name == "", name))
+            result.transmission_errors.append(TransmissionError(name, group))
     return result

@@ -9,9 +9,20 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from archive.models import Article, Claim, Figure, Operation, OperationAlias, Organisation, Outlet, PartOf, Person
+from archive.models import (
+    Article,
+    Claim,
+    Figure,
+    Operation,
+    OperationAlias,
+    Organisation,
+    Origin,
+    Outlet,
+    PartOf,
+    Person,
+)
 
-ARCHIVE_MODELS = [Outlet, Organisation, Person, Operation, OperationAlias, PartOf, Article, Figure, Claim]
+ARCHIVE_MODELS = [Outlet, Organisation, Person, Origin, Operation, OperationAlias, PartOf, Article, Figure, Claim]
 
 
 def archive_urls():

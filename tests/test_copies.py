@@ -132,4 +132,4 @@ def test_a_copy_that_disagrees_with_its_original_is_a_transmission_error(seed):
 
     summary = figure_origins(public_claims(weight.figure_id))[weight.figure_id]
 
-    assert [error.origin for error in summary.transmission_errors] == ["one article and its copies"]
+    assert [error.origin for error in summary.transmission_errors] == ["the article in Global Times and its copies"]

@@ -1,6 +1,9 @@
 """Origins: what an article attributes a number to, checked in its body, and what a figure's
 sources then amount to: outlets, independent origins, transmission errors (archive/origins.py)."""
 
+import csv
+import io
+import json
 from decimal import Decimal
 
 import pytest
@@ -51,6 +54,10 @@ def claim(article, figure, value, quote, origin=None, words="", bound="exact"):
     )
     made.save()
     return made
+
+
+def streamed_json(client, url):
+    return json.loads(b"".join(client.get(url).streaming_content))
 
 
 def public_claims(figure):
@@ -174,3 +181,29 @@ def test_the_seed_names_the_debriefing_as_an_origin_not_the_article_itself(clien
     assert "“According to the conference”" in page
     assert "the article itself" not in page
     assert "1 outlet, 1 origin" in page
+
+
+def test_a_figure_s_csv_and_json_give_its_outlets_origins_and_transmission_errors(client, waste, briefing):
+    claim(article("a", f"{BRIEFING}, 4,585 tons."), waste, "4585", "4,585 tons", briefing, BRIEFING)
+    quote = "roughly 1,500 tons"
+    claim(article("b", f"{BRIEFING}, {quote}."), waste, "1500", quote, briefing, BRIEFING, "about")
+    claim(article("c", "Customs seized 4,585 tons."), waste, "4585", "4,585 tons")
+
+    record = streamed_json(client, reverse("archive:figure_detail_json", args=[waste.slug]))
+    assert (record["outlet_count"], record["origin_count"]) == (3, 2)
+    assert record["origins"] == ["The press briefing", "the article in Outlet c"]
+    assert [error["origin"] for error in record["transmission_errors"]] == ["The press briefing"]
+    assert [claim["origin_words"] for claim in record["claims"]] == [BRIEFING, "", BRIEFING]
+
+    listed = streamed_json(client, reverse("archive:figure_json"))["results"][0]
+    assert {key: listed[key] for key in ("outlet_count", "origin_count", "origins")} == {
+        key: record[key] for key in ("outlet_count", "origin_count", "origins")
+    }
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(client.get(reverse("archive:figure_csv")).streaming_content).decode()))
+    )
+    assert (rows[0]["outlet_count"], rows[0]["origin_count"], rows[0]["transmission_errors"]) == (
+        "3",
+        "2",
+        "The press briefing",
+    )

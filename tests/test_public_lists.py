@@ -238,6 +238,9 @@ class TestExportContents:
             "quote": "of which 85 cases involved China customs, which seized roughly 1,500 tons of waste.",
             "quote_url": f"http://testserver{claim.article.get_absolute_url()}#claim-{claim.pk}",
             "speaker": None,
+            "speaker_title": "",
+            "origin": None,
+            "origin_words": "",
             "article": {
                 "slug": "china-daily-2019-11-27-customs-to-boost-efforts-to-foil-smuggling",
                 "title": "Customs to boost efforts to foil smuggling",

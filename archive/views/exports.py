@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
+from ..origins import FigureOrigins, figure_origins
 from .wording import base_unit_of, claim_amount
 
 CHUNK_SIZE = 500
@@ -56,6 +57,9 @@ def claim_json(claim, absolute, figure=True):
         "quote": claim.quote,
         "quote_url": absolute(f"{claim.article.get_absolute_url()}#claim-{claim.pk}"),
         "speaker": claim.speaker.name if claim.speaker else None,
+        "speaker_title": claim.speaker_title,
+        "origin": claim.origin.name if claim.origin else None,
+        "origin_words": claim.origin_words,
         "article": article_json(claim.article, absolute),
     }
     if figure:
@@ -89,6 +93,21 @@ def figure_fields(figure, absolute):
         "period_end": figure.period_end.isoformat() if figure.period_end else None,
         "url": absolute(figure.get_absolute_url()),
         "possible_misattributions": [other.slug for other in figure.public_misattributions],
+        **origin_fields(figure),
+    }
+
+
+def origin_fields(figure):
+    """The figure's outlets, independent origins and transmission errors, from its public claims."""
+    summary = figure_origins(figure.public_claims).get(figure.pk, FigureOrigins())
+    return {
+        "outlet_count": summary.outlet_count,
+        "origin_count": summary.origin_count,
+        "origins": summary.origins,
+        "transmission_errors": [
+            {"origin": error.origin, "claims": [claim.pk for claim in error.claims]}
+            for error in summary.transmission_errors
+        ],
     }
 
 
@@ -107,6 +126,9 @@ CLAIM_COLUMNS = [
     "normalised_unit",
     "quote",
     "speaker",
+    "speaker_title",
+    "origin",
+    "origin_words",
     "outlet",
     "article",
     "article_title",
@@ -133,6 +155,9 @@ def claim_csv(claim, absolute):
         base_unit_of(claim.unit),
         safe_cell(claim.quote),
         safe_cell(claim.speaker.name) if claim.speaker else "",
+        safe_cell(claim.speaker_title),
+        safe_cell(claim.origin.name) if claim.origin else "",
+        safe_cell(claim.origin_words),
         safe_cell(claim.article.outlet.name),
         claim.article.slug,
         safe_cell(claim.article.title),
@@ -156,6 +181,10 @@ FIGURE_COLUMNS = [
     "claims",
     "values",
     "possible_misattributions",
+    "outlet_count",
+    "origin_count",
+    "origins",
+    "transmission_errors",
     "url",
 ]
 
@@ -174,7 +203,18 @@ def figure_csv(figure, absolute):
         len(figure.public_claims),
         safe_cell("; ".join(f"{claim.article.outlet.name}: {claim_amount(claim)}" for claim in figure.public_claims)),
         " ".join(other.slug for other in figure.public_misattributions),
+        *origin_cells(figure),
         absolute(figure.get_absolute_url()),
+    ]
+
+
+def origin_cells(figure):
+    fields = origin_fields(figure)
+    return [
+        fields["outlet_count"],
+        fields["origin_count"],
+        safe_cell("; ".join(fields["origins"])),
+        safe_cell("; ".join(error["origin"] for error in fields["transmission_errors"])),
     ]
 
 
