@@ -567,9 +567,10 @@ def test_a_claim_import_says_when_it_raises_a_misattribution_hint(seed, tmp_path
         "thunderball-2019-cases-all-countries"
     ]
     assert (
-        "Note: possible misattribution: “Cases cracked by all participating countries in Operation Thunderball, June "
-        "2019” (thunderball-2019-cases-all-countries) and “Seizures made by China in Operation Thunderball, June "
-        "2019” (thunderball-2019-seizures-china) are given the same value by different outlets"
+        "Note: possible misattribution, the same value: China Daily gives 1,828 to all participating countries; "
+        "Global Times gives 1,828 to General Administration of Customs of China; figures “Cases cracked by all "
+        "participating countries in Operation Thunderball, June 2019” (thunderball-2019-cases-all-countries) and "
+        "“Seizures made by China in Operation Thunderball, June 2019” (thunderball-2019-seizures-china)"
     ) in result.out.splitlines()
 
 

@@ -9,6 +9,7 @@ from django.db.models import F
 from archive.derivation import Misattribution
 from archive.models import Figure
 from archive.parts import each_flag_once, flags_for
+from archive.views.hints import worded
 from archive.vocabulary import FigureStatus
 
 
@@ -40,12 +41,18 @@ def notices(before, after):
         pk: f"“{title}” ({slug})"
         for pk, title, slug in Figure.objects.filter(pk__in=involved).values_list("pk", "title", "slug")
     }
+    # Each new hint worded as the public pages word it: the value, each outlet, each actor, the rule.
+    new_links = Misattribution.objects.filter(
+        from_figure_id__in={a for a, _ in pairs}, to_figure_id__gt=F("from_figure_id")
+    )
+    hints = {(hint.figure.pk, hint.other.pk): hint for hint in worded(new_links)}
     return [
         *(f"figure {names[pk]} is now disputed: its published sources disagree" for pk in disputed),
         *(f"figure {names[pk]} is no longer disputed" for pk in settled),
         *(
-            f"possible misattribution: {names[a]} and {names[b]} are given the same value by different outlets"
+            f"possible misattribution, {hints[a, b].rule}: {hints[a, b].text}; figures {names[a]} and {names[b]}"
             for a, b in pairs
+            if (a, b) in hints
         ),
         *part_notices(before, after),
     ]
