@@ -1,5 +1,6 @@
 """The public archive: read-only pages over published articles and claims."""
 
+from .outlets import OutletDetail, OutletList
 from .pages import (
     ArticleDetail,
     ArticleList,
@@ -11,7 +12,6 @@ from .pages import (
     OperationDetail,
     OperationList,
 )
-from .outlets import OutletDetail, OutletList
 from .search import Search
 
 __all__ = [
