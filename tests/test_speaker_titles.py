@@ -24,6 +24,8 @@ def test_each_outlet_prints_its_own_title_for_the_same_speaker(client, seed):
     assert f"quoting Sun Zhijie, {CHINA_DAILY_TITLE}" in china_daily
     assert f"quoting Sun Zhijie, {GLOBAL_TIMES_TITLE}" in global_times
     assert GLOBAL_TIMES_TITLE not in china_daily
+    claims = visible(client.get(reverse("archive:claim_list") + "?figure=china-customs-solid-waste-cases-yoy-2019"))
+    assert f"quoting Sun Zhijie, {GLOBAL_TIMES_TITLE}" in claims
 
 
 def test_a_title_without_a_named_speaker_is_shown_alone(client, seed):
