@@ -13,12 +13,14 @@ refused with a message instead of overwriting their change.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -178,6 +180,11 @@ class ClaimFormSet(forms.BaseInlineFormSet):
         super().clean()
         rows = {}
         for row, form in enumerate(self.forms, 1):
+            if self._should_delete_form(form) and form.instance.pk and form.initial.get("status") == Status.PUBLISHED:
+                raise ValidationError(
+                    f"Row {row} is a published claim: delete it from its own page, which asks why, since readers "
+                    "see the reason beside the withdrawn value; or unpublish it there first."
+                )
             if not form.is_valid() or not form.has_changed() or self._should_delete_form(form):
                 continue
             claim = form.instance
@@ -278,6 +285,26 @@ def unpublish(modeladmin, request, queryset):
         }
         return TemplateResponse(request, "admin/archive/withdraw.html", context)
     change_status(modeladmin, request, queryset, Status.DRAFT, "unpublished", reason=reason[:REASON_LENGTH])
+
+
+def withdrawal_reason(request):
+    return request.POST.get("reason", "").strip()[:REASON_LENGTH]
+
+
+def delete_selected_with_reason(modeladmin, request, queryset):
+    """Django's own delete action, which asks first why when a published claim is among those
+    selected: its value stays in its figure's public history as withdrawn, with this reason."""
+    if (
+        request.POST.get("post")
+        and not withdrawal_reason(request)
+        and queryset.filter(status=Status.PUBLISHED).exists()
+    ):
+        request.POST = request.POST.copy()
+        del request.POST["post"]  # not confirmed: the confirmation page asks again, saying why
+    response = delete_selected(modeladmin, request, queryset)
+    if response is not None:
+        response.context_data["reason_length"] = REASON_LENGTH
+    return response
 
 
 @admin.register(Outlet)
@@ -715,6 +742,41 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
     actions = [publish, unpublish]
     # Newest first, by the primary key's index: ordering by article would sort every claim.
     ordering = ["-pk"]
+    delete_confirmation_template = "admin/archive/claim/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/archive/claim/delete_selected_confirmation.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_with_reason, name, description)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Asks why a published claim is deleted, as unpublishing it does."""
+        extra_context = {**(extra_context or {}), "reason_length": REASON_LENGTH}
+        if request.method == "POST" and not withdrawal_reason(request):
+            claim = self.get_object(request, unquote(object_id))
+            if claim is not None and claim.status == Status.PUBLISHED:
+                request.POST = QueryDict()  # not confirmed: the page asks again, saying why
+                extra_context["reason_missing"] = True
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = withdrawal_reason(request) or None
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """Deletes the claims as Django does, then gives their history's deletion rows the reason."""
+        reason = withdrawal_reason(request)
+        with transaction.atomic():
+            pks = list(queryset.values_list("pk", flat=True))
+            started = timezone.now()
+            super().delete_queryset(request, queryset)
+            if reason:
+                Claim.history.filter(id__in=pks, history_type="-", history_date__gte=started).update(
+                    history_change_reason=reason
+                )
 
     def for_list(self, queryset):
         return queryset.defer("article__body", "article__provenance")
