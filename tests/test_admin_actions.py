@@ -105,7 +105,8 @@ def test_it_deletes_selected_claims_and_recomputes_their_figure(editor_client, s
     url = reverse("admin:archive_claim_changelist")
     confirmation = editor_client.post(url, {"action": "delete_selected", "_selected_action": selected})
     assert "Are you sure you want to delete the selected claims?" in confirmation.content.decode()
-    response = editor_client.post(url, {"action": "delete_selected", "_selected_action": selected, "post": "yes"})
+    deleting = {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    response = editor_client.post(url, {**deleting, "reason": "entered under the wrong figure"})
     assert response.status_code == 302
     assert not Claim.objects.filter(pk__in=selected).exists()
     assert figure_status(WASTE_SEIZED) == "unsourced"
