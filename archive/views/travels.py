@@ -5,16 +5,14 @@ reader sees 1,828 cases cracked by all 109 countries become 1,828 seizures by Ch
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
-
+from ..claim_dates import stated_date
 from ..filters import public_claims
 
 
 @dataclass(frozen=True)
 class Stop:
     claim: object
-    stated_on: date | None  # as the claim records it, or its article's date
+    stated_on: date | None  # `claim_dates.stated_date`: as the claim records it, or its article's date
     here: bool  # a value of the figure itself, not of a linked one
 
     @property
@@ -34,7 +32,12 @@ def travels(figure, linked):
         .filter(figure__in=[figure.pk, *(other.pk for other in linked)])
         .select_related("article__outlet", "figure__organisation", "speaker", "origin")
         .defer("article__body", "article__provenance")
-        .annotate(stated=Coalesce("stated_on", "article__published_on"))
-        .order_by(F("stated").asc(nulls_last=True), F("article__published_on").asc(nulls_last=True), "pk")
     )
-    return [Stop(claim, claim.stated, claim.figure_id == figure.pk) for claim in claims]
+    stops = [Stop(claim, stated_date(claim), claim.figure_id == figure.pk) for claim in claims]
+    return sorted(
+        stops, key=lambda stop: (*undated_last(stop.stated_on), *undated_last(stop.published_on), stop.claim.pk)
+    )
+
+
+def undated_last(day):
+    return (day is None, day or date.min)
