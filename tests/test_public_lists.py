@@ -241,6 +241,7 @@ class TestExportContents:
             "speaker_title": "",
             "origin": None,
             "origin_words": "",
+            "stated_on": "2019-11-26",
             "article": {
                 "slug": "china-daily-2019-11-27-customs-to-boost-efforts-to-foil-smuggling",
                 "title": "Customs to boost efforts to foil smuggling",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
+from ..claim_dates import stated_date
 from ..origins import FigureOrigins, figure_origins
 from .wording import base_unit_of, claim_amount
 
@@ -22,6 +23,10 @@ def number(value):
     """A Decimal as a JSON number: an integer when whole, else a float (the CSV keeps every digit)."""
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def iso(day):
+    return day.isoformat() if day else ""
 
 
 def plain(value):
@@ -60,6 +65,7 @@ def claim_json(claim, absolute, figure=True):
         "speaker_title": claim.speaker_title,
         "origin": claim.origin.name if claim.origin else None,
         "origin_words": claim.origin_words,
+        "stated_on": iso(stated_date(claim)) or None,
         "article": article_json(claim.article, absolute),
     }
     if figure:
@@ -134,6 +140,7 @@ CLAIM_COLUMNS = [
     "article_title",
     "article_url",
     "published_on",
+    "stated_on",
     "quote_url",
     "figure_possible_misattributions",
 ]
@@ -163,6 +170,7 @@ def claim_csv(claim, absolute):
         safe_cell(claim.article.title),
         claim.article.url,
         claim.article.published_on.isoformat() if claim.article.published_on else "",
+        iso(stated_date(claim)),
         absolute(f"{claim.article.get_absolute_url()}#claim-{claim.pk}"),
         " ".join(other.slug for other in claim.figure.public_misattributions),
     ]
