@@ -161,6 +161,10 @@ class FilteredListView(PublicView, ListView):
         """The public rows with what a row shows joined or prefetched."""
         raise NotImplementedError
 
+    def export_rows(self, rows):
+        """The rows as the row builders read them."""
+        return rows
+
     def csv_row(self, item, absolute):
         raise NotImplementedError
 
@@ -279,6 +283,7 @@ class FilteredListView(PublicView, ListView):
         rows = self.object_list
         if paginate_by:
             rows = list(self.paginate_queryset(rows, paginate_by)[2])
+        rows = self.export_rows(rows)
         absolute = self.request.build_absolute_uri
         if self.export == "csv":
             return exports.csv_response(f"{self.export_name}.csv", self.csv_columns, self.csv_row, rows, absolute)

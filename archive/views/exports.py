@@ -1,16 +1,23 @@
 """The rows of a public list as CSV or JSON, streamed a chunk at a time."""
 
 import csv
+import io
 import json
 from decimal import Decimal
+from itertools import islice
+from typing import NamedTuple
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 
 from ..claim_dates import stated_date
+from ..filters import public_figures
+from ..models import Figure
 from ..origins import FigureOrigins, figure_origins
 from .wording import base_unit_of, claim_amount
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 2000
 # The archive's data (figures, claims, statuses, hints) is open; the articles it quotes remain
 # their publishers'. The JSON carries it as a key, CSV in a Link header (a column would break rows).
 LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -37,52 +44,218 @@ def safe_cell(text):
     return "'" + text if text and text.startswith(FORMULA_START) else text
 
 
-def article_json(article, absolute):
+def article_json(slug, title, url, outlet, published_on, absolute):
     return {
-        "slug": article.slug,
-        "title": article.title,
-        "url": article.url,
-        "archive_url": absolute(article.get_absolute_url()),
-        "outlet": article.outlet.name,
-        "published_on": article.published_on.isoformat() if article.published_on else None,
+        "slug": slug,
+        "title": title,
+        "url": url,
+        "archive_url": addresses_of(absolute).of("archive:article_detail", slug),
+        "outlet": outlet,
+        "published_on": published_on.isoformat() if published_on else None,
     }
 
 
-def claim_json(claim, absolute, figure=True):
-    row = {
-        "id": claim.pk,
-        "value": number(claim.value),
-        "value_high": None if claim.value_high is None else number(claim.value_high),
-        "unit": claim.unit,
-        "bound": claim.bound,
-        "value_printed": claim.value_printed,
-        "normalised_value": number(claim.normalised_value),
-        "normalised_high": None if claim.normalised_high is None else number(claim.normalised_high),
-        "normalised_unit": base_unit_of(claim.unit),
-        "quote": claim.quote,
-        "quote_url": absolute(f"{claim.article.get_absolute_url()}#claim-{claim.pk}"),
-        "speaker": claim.speaker.name if claim.speaker else None,
-        "speaker_title": claim.speaker_title,
-        "origin": claim.origin.name if claim.origin else None,
-        "origin_words": claim.origin_words,
-        "stated_on": iso(stated_date(claim)) or None,
-        "article": article_json(claim.article, absolute),
+class ClaimRow(NamedTuple):
+    """What a claim's row of a download says, read as plain values (`claim_values`)."""
+
+    pk: int
+    figure_id: int
+    figure_slug: str | None
+    figure_title: str | None
+    figure_status: str | None
+    value: Decimal
+    value_high: Decimal | None
+    unit: str
+    bound: str
+    value_printed: str
+    normalised_value: Decimal
+    normalised_high: Decimal | None
+    quote: str
+    speaker: str | None
+    speaker_title: str
+    origin: str | None
+    origin_words: str
+    outlet: str
+    article_slug: str
+    article_title: str
+    article_url: str
+    published_on: object
+    stated_on: object
+    misattributions: tuple = ()  # the slugs of the public figures the figure is possibly misattributed to
+
+    @property
+    def article(self):
+        """The row itself, which holds the article's date: `stated_date(row)` reads the claim's rule."""
+        return self
+
+    @classmethod
+    def of(cls, claim, figure=True):
+        """A claim loaded as a model, with its article, outlet, speaker and origin and, when
+        `figure`, its figure with its public misattributions."""
+        article = claim.article
+        about = claim.figure if figure else None
+        return cls(
+            claim.pk,
+            claim.figure_id,
+            about and about.slug,
+            about and about.title,
+            about and about.status,
+            claim.value,
+            claim.value_high,
+            claim.unit,
+            claim.bound,
+            claim.value_printed,
+            claim.normalised_value,
+            claim.normalised_high,
+            claim.quote,
+            claim.speaker.name if claim.speaker else None,
+            claim.speaker_title,
+            claim.origin.name if claim.origin else None,
+            claim.origin_words,
+            article.outlet.name,
+            article.slug,
+            article.title,
+            article.url,
+            article.published_on,
+            claim.stated_on,
+            tuple(other.slug for other in about.public_misattributions) if figure else (),
+        )
+
+
+# The columns a query reads for each field of ClaimRow but its misattributions.
+CLAIM_VALUES = [
+    "pk",
+    "figure_id",
+    "figure__slug",
+    "figure__title",
+    "figure__status",
+    "value",
+    "value_high",
+    "unit",
+    "bound",
+    "value_printed",
+    "normalised_value",
+    "normalised_high",
+    "quote",
+    "speaker__name",
+    "speaker_title",
+    "origin__name",
+    "origin_words",
+    "article__outlet__name",
+    "article__slug",
+    "article__title",
+    "article__url",
+    "article__published_on",
+    "stated_on",
+]
+
+
+def claim_values(claims, figure=True):
+    """Each claim of `claims` as a ClaimRow. A queryset is read as plain values, a chunk at a
+    time: one query for the rows, one for their figures' misattributions. A list holds claims
+    loaded as models (a page of a list; a figure's claims, read without their figure when not `figure`)."""
+    if isinstance(claims, QuerySet):
+        return values_of(claims)
+    return (ClaimRow.of(claim, figure) for claim in claims)
+
+
+def values_of(claims):
+    slugs = None
+    for values in claims.prefetch_related(None).values_list(*CLAIM_VALUES).iterator(chunk_size=CHUNK_SIZE):
+        if slugs is None:  # read once there are rows, as a prefetch would be
+            slugs = misattribution_slugs(claims)
+        yield ClaimRow(*values, slugs.get(values[1], ()))
+
+
+def misattribution_slugs(claims):
+    """{figure id: the slugs of the public figures it is possibly misattributed to, by title}
+    for the figures of `claims`."""
+    pairs = (
+        Figure.possible_misattributions.through.objects.filter(
+            from_figure__in=claims.values("figure_id"), to_figure__in=public_figures()
+        )
+        .order_by("from_figure_id", "to_figure__title", "to_figure_id")
+        .values_list("from_figure_id", "to_figure__slug")
+    )
+    slugs = {}
+    for figure, slug in pairs:
+        slugs.setdefault(figure, []).append(slug)
+    return {figure: tuple(each) for figure, each in slugs.items()}
+
+
+class Addresses:
+    """A response's absolute addresses: of a path, `addresses(path)`, and of a record's page by
+    its slug, `addresses.of(name, slug)`, which reverses the page's address once, not per row."""
+
+    PLACEHOLDER = "slug-placeholder"
+
+    def __init__(self, absolute):
+        self.absolute = absolute
+        self.pages = {}
+
+    def __call__(self, path):
+        return self.absolute(path)
+
+    def of(self, name, slug):
+        if name not in self.pages:
+            address = self.absolute(reverse(name, args=[self.PLACEHOLDER]))
+            head, _, tail = address.rpartition(self.PLACEHOLDER)
+            self.pages[name] = head, tail
+        head, tail = self.pages[name]
+        return f"{head}{slug}{tail}"
+
+
+def addresses_of(absolute):
+    return absolute if isinstance(absolute, Addresses) else Addresses(absolute)
+
+
+def quote_url(row, addresses):
+    return f"{addresses.of('archive:article_detail', row.article_slug)}#claim-{row.pk}"
+
+
+def claim_json(row, addresses, figure=True):
+    """A ClaimRow as JSON; with its figure unless listed under it."""
+    data = {
+        "id": row.pk,
+        "value": number(row.value),
+        "value_high": None if row.value_high is None else number(row.value_high),
+        "unit": row.unit,
+        "bound": row.bound,
+        "value_printed": row.value_printed,
+        "normalised_value": number(row.normalised_value),
+        "normalised_high": None if row.normalised_high is None else number(row.normalised_high),
+        "normalised_unit": base_unit_of(row.unit),
+        "quote": row.quote,
+        "quote_url": quote_url(row, addresses),
+        "speaker": row.speaker,
+        "speaker_title": row.speaker_title,
+        "origin": row.origin,
+        "origin_words": row.origin_words,
+        "stated_on": iso(stated_date(row)) or None,
+        "article": article_json(
+            row.article_slug, row.article_title, row.article_url, row.outlet, row.published_on, addresses
+        ),
     }
     if figure:
-        row["figure"] = {
-            "slug": claim.figure.slug,
-            "title": claim.figure.title,
-            "status": claim.figure.status,
-            "url": absolute(claim.figure.get_absolute_url()),
-            "possible_misattributions": [other.slug for other in claim.figure.public_misattributions],
+        data["figure"] = {
+            "slug": row.figure_slug,
+            "title": row.figure_title,
+            "status": row.figure_status,
+            "url": addresses.of("archive:figure_detail", row.figure_slug),
+            "possible_misattributions": list(row.misattributions),
         }
-    return row
+    return data
+
+
+def figure_claim_json(row, addresses):
+    """A claim listed under its figure."""
+    return claim_json(row, addresses, figure=False)
 
 
 def figure_json(figure, absolute):
     return {
         **figure_fields(figure, absolute),
-        "claims": [claim_json(claim, absolute, figure=False) for claim in figure.public_claims],
+        "claims": [figure_claim_json(row, absolute) for row in claim_values(figure.public_claims, figure=False)],
     }
 
 
@@ -146,33 +319,34 @@ CLAIM_COLUMNS = [
 ]
 
 
-def claim_csv(claim, absolute):
+def claim_csv(row, addresses):
+    """A ClaimRow as the cells of CLAIM_COLUMNS."""
     return [
-        claim.pk,
-        claim.figure.slug,
-        safe_cell(claim.figure.title),
-        claim.figure.status,
-        plain(claim.value),
-        "" if claim.value_high is None else plain(claim.value_high),
-        claim.unit,
-        claim.bound,
-        safe_cell(claim.value_printed),
-        plain(claim.normalised_value),
-        "" if claim.normalised_high is None else plain(claim.normalised_high),
-        base_unit_of(claim.unit),
-        safe_cell(claim.quote),
-        safe_cell(claim.speaker.name) if claim.speaker else "",
-        safe_cell(claim.speaker_title),
-        safe_cell(claim.origin.name) if claim.origin else "",
-        safe_cell(claim.origin_words),
-        safe_cell(claim.article.outlet.name),
-        claim.article.slug,
-        safe_cell(claim.article.title),
-        claim.article.url,
-        claim.article.published_on.isoformat() if claim.article.published_on else "",
-        iso(stated_date(claim)),
-        absolute(f"{claim.article.get_absolute_url()}#claim-{claim.pk}"),
-        " ".join(other.slug for other in claim.figure.public_misattributions),
+        row.pk,
+        row.figure_slug,
+        safe_cell(row.figure_title),
+        row.figure_status,
+        plain(row.value),
+        "" if row.value_high is None else plain(row.value_high),
+        row.unit,
+        row.bound,
+        safe_cell(row.value_printed),
+        plain(row.normalised_value),
+        "" if row.normalised_high is None else plain(row.normalised_high),
+        base_unit_of(row.unit),
+        safe_cell(row.quote),
+        safe_cell(row.speaker) if row.speaker else "",
+        safe_cell(row.speaker_title),
+        safe_cell(row.origin) if row.origin else "",
+        safe_cell(row.origin_words),
+        safe_cell(row.outlet),
+        row.article_slug,
+        safe_cell(row.article_title),
+        row.article_url,
+        row.published_on.isoformat() if row.published_on else "",
+        iso(stated_date(row)),
+        quote_url(row, addresses),
+        " ".join(row.misattributions),
     ]
 
 
@@ -230,7 +404,8 @@ ARTICLE_COLUMNS = ["slug", "title", "outlet", "published_on", "byline", "languag
 
 
 def article_fields(article, absolute):
-    return {**article_json(article, absolute), "byline": article.byline, "language": article.language}
+    fields = article_json(article.slug, article.title, article.url, article.outlet.name, article.published_on, absolute)
+    return {**fields, "byline": article.byline, "language": article.language}
 
 
 def article_row_json(article, absolute):
@@ -297,24 +472,33 @@ def operation_csv(operation, absolute):
     ]
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
 def rows_of(object_list):
     if hasattr(object_list, "iterator"):
         return object_list.iterator(chunk_size=CHUNK_SIZE)
     return iter(object_list)
 
 
+def chunks(object_list):
+    """The rows of `object_list` in lists of CHUNK_SIZE: a response sends a chunk at a time."""
+    rows = rows_of(object_list)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        yield chunk
+
+
 def csv_response(filename, columns, make_row, object_list, absolute):
-    writer = csv.writer(Echo())
+    addresses = addresses_of(absolute)
 
     def lines():
-        yield writer.writerow(columns)
-        for item in rows_of(object_list):
-            yield writer.writerow(make_row(item, absolute))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for chunk in chunks(object_list):
+            writer.writerows(make_row(item, addresses) for item in chunk)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -332,11 +516,14 @@ def json_response(count, make_row, object_list, absolute, next_url=None, previou
 def record_response(record, key, make_row, object_list, absolute):
     """`record` (a dict) with the rows of `object_list` streamed as its list `key`."""
     opening = json.dumps(record, ensure_ascii=False)[:-1] + (", " if record else "")
+    addresses = addresses_of(absolute)
 
     def pieces():
         yield f"{opening}{json.dumps(key)}: ["
-        for index, item in enumerate(rows_of(object_list)):
-            yield ("," if index else "") + json.dumps(make_row(item, absolute), ensure_ascii=False)
+        separator = ""
+        for chunk in chunks(object_list):
+            yield separator + ",".join(json.dumps(make_row(item, addresses), ensure_ascii=False) for item in chunk)
+            separator = ","
         yield "]}"
 
     response = StreamingHttpResponse(pieces(), content_type="application/json; charset=utf-8")

@@ -208,6 +208,9 @@ class ClaimList(FilteredListView):
     def rows(self):
         return claim_rows()
 
+    def export_rows(self, rows):
+        return exports.claim_values(rows)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         hints = hints_by_figure({claim.figure_id for claim in context["claim_list"]})
@@ -263,11 +266,6 @@ class OperationList(FilteredListView):
         return exports.operation_json(operation, absolute)
 
 
-def claim_row_json(claim, absolute):
-    """A claim of one figure's export: the figure is the record it is listed under."""
-    return exports.claim_json(claim, absolute, figure=False)
-
-
 class FigureDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
@@ -317,13 +315,14 @@ class FigureDetail(DetailExport, PublicView, DetailView):
         claims = claim_rows().filter(figure=figure).order_by("-normalised_value", "article__published_on", "pk")
         if self.export == "csv":
             return exports.csv_response(
-                f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
+                f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, exports.claim_values(claims), absolute
             )
         prefetch_related_objects([figure], public_misattributions())
         # Its origins are read from the claims the export lists: no query more.
         claims = figure.public_claims = list(claims)
         record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
-        return exports.record_response(record, "claims", claim_row_json, claims, absolute)
+        rows = exports.claim_values(claims, figure=False)
+        return exports.record_response(record, "claims", exports.figure_claim_json, rows, absolute)
 
 
 class ArticleDetail(DetailExport, PublicView, DetailView):
@@ -354,12 +353,11 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
         """The article's published claims, each as a row of the claims list; in JSON under the article."""
         article = self.object
         claims = claim_rows().filter(article=article).order_by("quote_start", "pk")
+        rows = exports.claim_values(claims)
         if self.export == "csv":
-            return exports.csv_response(
-                f"{article.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, claims, absolute
-            )
+            return exports.csv_response(f"{article.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, rows, absolute)
         record = {**exports.article_fields(article, absolute), "licence": exports.LICENCE}
-        return exports.record_response(record, "claims", exports.claim_json, claims, absolute)
+        return exports.record_response(record, "claims", exports.claim_json, rows, absolute)
 
 
 def printed_whole(name):
