@@ -162,3 +162,30 @@ def test_the_article_page_shows_each_value_s_statement_date(client, weight_claim
     assert "26 November 2019" in visible(client.get(url))
     Figure.objects.filter(slug=THUNDERBALL_WEIGHT).update(period_end=date(2019, 12, 31))
     assert "as of 26 November 2019, before the period ended" in visible(client.get(url))
+
+
+@pytest.mark.parametrize(("stated_on", "refused"), [("2019-11-27", False), ("2019-11-28", True)])
+def test_it_refuses_a_statement_dated_after_its_article(editor_client, tmp_path, weight_claim, stated_on, refused):
+    """China Daily's article is dated 27 November 2019: it can report a number stated that day, not later."""
+    after = "Stated on 28 November 2019, after the article “Customs to boost efforts to foil smuggling” that prints it"
+    url, data = claim_page(editor_client, weight_claim)
+    data["stated_on"] = stated_on
+    response = editor_client.post(url, data)
+    assert response.status_code == (200 if refused else 302)
+    if refused:
+        assert response.context["adminform"].form.errors["stated_on"][0].startswith(after)
+    row = {"article": weight_claim.article.slug, "figure": THUNDERBALL_WEIGHT, "quote": weight_claim.quote}
+    row |= {"value": "1.64", "unit": "t", "bound": "exact", "stated_on": stated_on}
+    result = import_csv(tmp_path, "claims", [list(row), list(row.values())])
+    assert result.ok is not refused
+    weight_claim.refresh_from_db()
+    assert (weight_claim.stated_on == date(2019, 11, 28)) is False
+
+
+def test_it_refuses_an_article_date_before_the_day_its_numbers_were_stated(weight_claim):
+    article = weight_claim.article
+    article.published_on = date(2019, 11, 25)
+    with pytest.raises(Exception, match="before the day its numbers were stated"):
+        article.full_clean()
+    article.published_on = date(2019, 11, 26)
+    article.full_clean()
