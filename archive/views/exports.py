@@ -270,7 +270,7 @@ def figure_fields(figure, absolute):
         "operation": {"slug": figure.operation.slug, "name": figure.operation.name} if figure.operation else None,
         "period_start": figure.period_start.isoformat() if figure.period_start else None,
         "period_end": figure.period_end.isoformat() if figure.period_end else None,
-        "url": absolute(figure.get_absolute_url()),
+        "url": addresses_of(absolute).of("archive:figure_detail", figure.slug),
         "possible_misattributions": [other.slug for other in figure.public_misattributions],
         **origin_fields(figure),
     }
@@ -371,7 +371,7 @@ FIGURE_COLUMNS = [
 ]
 
 
-def figure_csv(figure, absolute):
+def figure_csv(figure, addresses):
     return [
         figure.slug,
         safe_cell(figure.title),
@@ -386,7 +386,7 @@ def figure_csv(figure, absolute):
         safe_cell("; ".join(f"{claim.article.outlet.name}: {claim_amount(claim)}" for claim in figure.public_claims)),
         " ".join(other.slug for other in figure.public_misattributions),
         *origin_cells(figure),
-        absolute(figure.get_absolute_url()),
+        addresses.of("archive:figure_detail", figure.slug),
     ]
 
 
@@ -413,7 +413,7 @@ def article_row_json(article, absolute):
     return {**article_fields(article, absolute), "claim_count": article.claim_count}
 
 
-def article_csv(article, absolute):
+def article_csv(article, addresses):
     return [
         article.slug,
         safe_cell(article.title),
@@ -423,7 +423,7 @@ def article_csv(article, absolute):
         article.language,
         article.claim_count,
         article.url,
-        absolute(article.get_absolute_url()),
+        addresses.of("archive:article_detail", article.slug),
     ]
 
 
