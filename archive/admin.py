@@ -180,10 +180,12 @@ class ClaimFormSet(forms.BaseInlineFormSet):
         super().clean()
         rows = {}
         for row, form in enumerate(self.forms, 1):
-            if self._should_delete_form(form) and form.instance.pk and form.initial.get("status") == Status.PUBLISHED:
+            published = form.instance.pk and form.initial.get("status") == Status.PUBLISHED
+            unpublished = form.is_valid() and form.cleaned_data.get("status") != Status.PUBLISHED
+            if published and (self._should_delete_form(form) or unpublished):
                 raise ValidationError(
-                    f"Row {row} is a published claim: delete it from its own page, which asks why, since readers "
-                    "see the reason beside the withdrawn value; or unpublish it there first."
+                    f"Row {row} is a published claim: unpublish or delete it from its own page or the claims list, "
+                    "which ask why, since readers see the reason beside the withdrawn value."
                 )
             if not form.is_valid() or not form.has_changed() or self._should_delete_form(form):
                 continue
@@ -292,19 +294,66 @@ def withdrawal_reason(request):
 
 
 def delete_selected_with_reason(modeladmin, request, queryset):
-    """Django's own delete action, which asks first why when a published claim is among those
-    selected: its value stays in its figure's public history as withdrawn, with this reason."""
-    if (
-        request.POST.get("post")
-        and not withdrawal_reason(request)
-        and queryset.filter(status=Status.PUBLISHED).exists()
-    ):
+    """Django's own delete action, which asks first why when the rows take published values with
+    them (`AsksWhyOnDelete`)."""
+    withdraws = modeladmin.withdrawn_claims(queryset).exists()
+    missing = bool(request.POST.get("post")) and withdraws and not withdrawal_reason(request)
+    if missing:
         request.POST = request.POST.copy()
         del request.POST["post"]  # not confirmed: the confirmation page asks again, saying why
     response = delete_selected(modeladmin, request, queryset)
     if response is not None:
-        response.context_data["reason_length"] = REASON_LENGTH
+        response.context_data.update(withdraws=withdraws, reason_missing=missing, reason_length=REASON_LENGTH)
     return response
+
+
+class AsksWhyOnDelete:
+    """Deleting rows that take published values with them (a claim, or an article and its claims)
+    asks why, as unpublishing does: each value stays in its figure's public history as withdrawn,
+    with the reason. `withdrawn_claims(queryset)`: the public claims deleting the rows removes."""
+
+    delete_confirmation_template = "admin/archive/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/archive/delete_selected_confirmation.html"
+
+    def withdrawn_claims(self, queryset):
+        raise NotImplementedError
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_with_reason, name, description)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        withdraws = self.withdrawn_claims(self.model.objects.filter(pk=unquote(object_id))).exists()
+        extra_context = {**(extra_context or {}), "withdraws": withdraws, "reason_length": REASON_LENGTH}
+        if request.method == "POST" and withdraws and not withdrawal_reason(request):
+            request.POST = QueryDict()  # not confirmed: the page asks again, saying why
+            extra_context["reason_missing"] = True
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        self.deleting(
+            request,
+            self.model.objects.filter(pk=obj.pk),
+            lambda: super(AsksWhyOnDelete, self).delete_model(request, obj),
+        )
+
+    def delete_queryset(self, request, queryset):
+        self.deleting(request, queryset, lambda: super(AsksWhyOnDelete, self).delete_queryset(request, queryset))
+
+    def deleting(self, request, queryset, delete):
+        """Deletes as Django does, then gives the withdrawn claims' deletion rows in their history the reason."""
+        reason = withdrawal_reason(request)
+        with transaction.atomic():
+            withdrawn = list(self.withdrawn_claims(queryset).values_list("pk", flat=True))
+            started = timezone.now()
+            delete()
+            if reason and withdrawn:
+                Claim.history.filter(id__in=withdrawn, history_type="-", history_date__gte=started).update(
+                    history_change_reason=reason
+                )
 
 
 @admin.register(Outlet)
@@ -482,11 +531,29 @@ class PartOfAdmin(CsvImportExportMixin, ArchiveAdmin):
 
 
 class ArticleForm(UniqueWhenGivenForm):
+    """Unpublishing an article with published claims asks why, as unpublishing a claim does."""
+
     unique_when_given = ["url"]
+    withdrawal_reason = forms.CharField(
+        label="Reason, when unpublishing",
+        max_length=REASON_LENGTH,
+        required=False,
+        help_text="Readers see it where each figure's public history shows this article's values withdrawn.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("withdrawal_reason", "").strip()
+        unpublishing = self.initial.get("status") == Status.PUBLISHED and data.get("status") == Status.DRAFT
+        if unpublishing and not reason and Claim.objects.published().filter(article=self.instance).exists():
+            message = "Say why this article is unpublished: readers see the reason beside each of its values."
+            self.add_error("withdrawal_reason", message)
+        self.instance._change_reason = reason or None
+        return data
 
 
 @admin.register(Article)
-class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
+class ArticleAdmin(AsksWhyOnDelete, CsvImportExportMixin, ArchiveAdmin):
     resource_classes = [ArticleResource]
     form = ArticleForm
     list_display = ["title", "outlet", "published_on", "status", "claim_count"]
@@ -501,7 +568,12 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "outlet", "published_on", "byline", "url", "language", "status", "version"]},
+            {
+                "fields": [
+                    *["title", "slug", "outlet", "published_on", "byline", "url", "language"],
+                    *["status", "withdrawal_reason", "version"],
+                ]
+            },
         ),
         ("Copy", {"fields": ["copy_of"]}),
         ("Text", {"fields": ["body", "provenance"]}),
@@ -510,6 +582,9 @@ class ArticleAdmin(CsvImportExportMixin, ArchiveAdmin):
     ]
     inlines = [ArticleClaimInline]
     actions = [publish, unpublish]
+
+    def withdrawn_claims(self, queryset):
+        return Claim.objects.published().filter(article__in=queryset.values("pk"))
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
@@ -701,7 +776,7 @@ class FigureAdmin(CsvImportExportMixin, ArchiveAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
+class ClaimAdmin(AsksWhyOnDelete, CsvImportExportMixin, ArchiveAdmin):
     resource_classes = [ClaimResource]
     form = ClaimForm
     list_display = [
@@ -742,41 +817,9 @@ class ClaimAdmin(CsvImportExportMixin, ArchiveAdmin):
     actions = [publish, unpublish]
     # Newest first, by the primary key's index: ordering by article would sort every claim.
     ordering = ["-pk"]
-    delete_confirmation_template = "admin/archive/claim/delete_confirmation.html"
-    delete_selected_confirmation_template = "admin/archive/claim/delete_selected_confirmation.html"
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _, name, description = actions["delete_selected"]
-            actions["delete_selected"] = (delete_selected_with_reason, name, description)
-        return actions
-
-    def delete_view(self, request, object_id, extra_context=None):
-        """Asks why a published claim is deleted, as unpublishing it does."""
-        extra_context = {**(extra_context or {}), "reason_length": REASON_LENGTH}
-        if request.method == "POST" and not withdrawal_reason(request):
-            claim = self.get_object(request, unquote(object_id))
-            if claim is not None and claim.status == Status.PUBLISHED:
-                request.POST = QueryDict()  # not confirmed: the page asks again, saying why
-                extra_context["reason_missing"] = True
-        return super().delete_view(request, object_id, extra_context)
-
-    def delete_model(self, request, obj):
-        obj._change_reason = withdrawal_reason(request) or None
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        """Deletes the claims as Django does, then gives their history's deletion rows the reason."""
-        reason = withdrawal_reason(request)
-        with transaction.atomic():
-            pks = list(queryset.values_list("pk", flat=True))
-            started = timezone.now()
-            super().delete_queryset(request, queryset)
-            if reason:
-                Claim.history.filter(id__in=pks, history_type="-", history_date__gte=started).update(
-                    history_change_reason=reason
-                )
+    def withdrawn_claims(self, queryset):
+        return Claim.objects.published().filter(pk__in=queryset.values("pk"))
 
     def for_list(self, queryset):
         return queryset.defer("article__body", "article__provenance")

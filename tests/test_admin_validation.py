@@ -383,7 +383,10 @@ def test_it_refuses_to_delete_a_figure_that_claims_still_state(editor_client, wa
 
 def test_it_deletes_an_article_with_its_claims_and_recomputes_their_figures(editor_client, china_daily):
     figure = Figure.objects.get(slug="demeter-v-waste-seized-china-customs")
-    response = editor_client.post(reverse("admin:archive_article_delete", args=[china_daily.pk]), {"post": "yes"})
+    response = editor_client.post(
+        reverse("admin:archive_article_delete", args=[china_daily.pk]),
+        {"post": "yes", "reason": "the outlet withdrew the article"},
+    )
     assert response.status_code == 302
     assert not Claim.objects.filter(article_id=china_daily.pk).exists()
     figure.refresh_from_db()
