@@ -17,7 +17,10 @@ from ..models import Figure
 from ..origins import FigureOrigins, figure_origins
 from .wording import base_unit_of, claim_amount
 
+# Rows a response sends at a time and a query of plain values reads at a time; rows read as
+# models, with what they prefetch, are read fewer at a time to keep memory low.
 CHUNK_SIZE = 2000
+MODELS_CHUNK_SIZE = 500
 # The archive's data (figures, claims, statuses, hints) is open; the articles it quotes remain
 # their publishers'. The JSON carries it as a key, CSV in a Link header (a column would break rows).
 LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -474,7 +477,7 @@ def operation_csv(operation, absolute):
 
 def rows_of(object_list):
     if hasattr(object_list, "iterator"):
-        return object_list.iterator(chunk_size=CHUNK_SIZE)
+        return object_list.iterator(chunk_size=MODELS_CHUNK_SIZE)
     return iter(object_list)
 
 
@@ -517,12 +520,13 @@ def record_response(record, key, make_row, object_list, absolute):
     """`record` (a dict) with the rows of `object_list` streamed as its list `key`."""
     opening = json.dumps(record, ensure_ascii=False)[:-1] + (", " if record else "")
     addresses = addresses_of(absolute)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would build one per row
 
     def pieces():
         yield f"{opening}{json.dumps(key)}: ["
         separator = ""
         for chunk in chunks(object_list):
-            yield separator + ",".join(json.dumps(make_row(item, addresses), ensure_ascii=False) for item in chunk)
+            yield separator + ",".join(encode(make_row(item, addresses)) for item in chunk)
             separator = ","
         yield "]}"
 

@@ -28,7 +28,7 @@ import scale_benchmark  # noqa: E402
 DOWNLOADS = ["/claims.csv", "/claims.json", "/figures.csv", "/figures.json", "/articles.csv", "/operations.csv"]
 
 
-def measure(repeat):
+def measure(repeat, downloads):
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -51,7 +51,7 @@ def measure(repeat):
 
         return fetch
 
-    jobs = {"archive_export claims": export, **{url: download(url) for url in DOWNLOADS}}
+    jobs = {"archive_export claims": export, **{url: download(url) for url in downloads}}
     times = {name: [] for name in jobs}
     for job in jobs.values():
         job()  # warm-up
@@ -61,7 +61,7 @@ def measure(repeat):
             job()
             times[name].append(time.perf_counter() - started)
     peaks = {}
-    for url in DOWNLOADS:
+    for url in downloads:
         tracemalloc.start()
         download(url)()
         peaks[url] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -79,6 +79,7 @@ def main():
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep the database an earlier run built")
+    parser.add_argument("--downloads", default=",".join(DOWNLOADS), help="the addresses to time, by commas")
     parser.add_argument("--database", help="its name; archive_downloads_<claims> when omitted")
     parser.add_argument("--child", choices=["build", "measure"], help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -87,7 +88,7 @@ def main():
         return scale_benchmark.build(options.claims)
     if options.child == "measure":
         scale_benchmark.setup_django()
-        return measure(options.repeat)
+        return measure(options.repeat, options.downloads.split(","))
 
     server = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     name = options.database or f"archive_downloads_{options.claims}"
@@ -100,7 +101,7 @@ def main():
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_LOG_LEVEL": "ERROR",
     }
-    arguments = ["--claims", str(options.claims), "--repeat", str(options.repeat)]
+    arguments = ["--claims", str(options.claims), "--repeat", str(options.repeat), "--downloads", options.downloads]
     if not (options.reuse and scale_benchmark.database_exists(server, name)):
         print(f"Building {name}", file=sys.stderr, flush=True)
         scale_benchmark.recreate_database(server, name)
