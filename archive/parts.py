@@ -21,15 +21,16 @@ they stand: the figure and operation pages and the imports' reports all call `fl
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
 from django.urls import reverse
 
+from archive.misattribution import Value, agreement
 from archive.models import Claim, Figure
 from archive.status import Reading, value_range
-from archive.vocabulary import MEASURE_DIMENSION, Bound, Dimension
+from archive.vocabulary import MEASURE_DIMENSION, Dimension
 
 EXCEEDS = "exceeds"
 EQUALS = "equals"
@@ -118,11 +119,14 @@ def compare(part, whole):
     """EXCEEDS, EQUALS or None for two `status.Reading`s, the part's and the whole's."""
     if value_range(part, part.precision)[0] > value_range(whole, whole.precision)[1]:
         return EXCEEDS
-    part_low, part_high = value_range(replace(part, bound=Bound.EXACT), part.precision)
-    whole_low, whole_high = value_range(replace(whole, bound=Bound.EXACT), whole.precision)
-    if part_low <= whole_high and whole_low <= part_high:
+    if agreement(printed(part), printed(whole)):
         return EQUALS
     return None
+
+
+def printed(reading):
+    """The reading as the misattribution rule compares printed values (bound words aside)."""
+    return Value(reading.value, reading.high, reading.precision)
 
 
 def flags_for(figures=None):

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from archive.models import Figure
-from archive.views import ArticleList, ClaimList, FigureList, OperationList
+from archive.views import ArticleList, ClaimList, FigureList, OperationList, OutletDetail, OutletList
 
 from . import public_data as make
 
@@ -117,6 +117,7 @@ LISTS = [
     (ClaimList, "/claims/"),
     (ArticleList, "/articles/"),
     (OperationList, "/operations/"),
+    (OutletList, "/outlets/"),
 ]
 
 
@@ -147,6 +148,18 @@ def test_a_page_read_from_its_end_lists_the_rows_of_the_same_page_read_from_the_
         list(client.get(f"{url}?page={page}").context["object_list"]) for page in range(1, (len(rows) + 2) // 3 + 1)
     ]
     assert [row.pk for page in pages for row in page] == [row.pk for row in rows]
+
+
+def test_it_keeps_the_queries_constant_on_every_page_of_an_outlets_record(
+    client, seed, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(OutletDetail, "paginate_by", 2)
+    url = "/outlets/global-times/"
+    pages = client.get(url).context["page_obj"].paginator.num_pages
+    assert pages > 3
+    for page in (1, 2, pages):
+        cache.clear()
+        count_queries(client, django_assert_num_queries, f"{url}?page={page}", PAGES[url])
 
 
 def test_a_cached_page_costs_one_query_and_shows_an_edit_on_the_next_request(client, seed, django_assert_num_queries):

@@ -51,8 +51,9 @@ def notices(before, after):
         *(f"figure {names[pk]} is no longer disputed" for pk in settled),
         *(
             f"possible misattribution, {hints[a, b].rule}: {hints[a, b].text}; figures {names[a]} and {names[b]}"
-            for a, b in pairs
             if (a, b) in hints
+            else f"possible misattribution: figures {names[a]} and {names[b]}"
+            for a, b in pairs
         ),
         *part_notices(before, after),
     ]
