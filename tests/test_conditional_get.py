@@ -84,3 +84,31 @@ def test_an_error_carries_no_etag(client, seed):
     response = client.get("/figures/?status=unsure")
     assert response.status_code == 400
     assert not response.has_header("ETag")
+
+
+def test_a_new_release_draws_the_page_afresh_under_a_new_etag(client, seed, monkeypatch):
+    """A deploy that changes how pages are drawn changes no data: the release's digest keeps a
+    page cached, or validated, before it from being served after it."""
+    from archive.views import base
+
+    before = client.get(FIGURE)
+    monkeypatch.setattr(base, "release", lambda: "another release")
+    response = client.get(FIGURE, headers={"If-None-Match": before["ETag"]})
+    assert response.status_code == 200
+    assert response["ETag"] != before["ETag"]
+    assert response.context is not None  # drawn, not read from the cache
+
+
+def test_the_release_digest_changes_with_a_template():
+    from archive.views import base
+
+    first = base.release()
+    base.release.cache_clear()
+    template = base.Path(base.__file__).resolve().parents[1] / "templates" / "archive" / "_zz_release_probe.html"
+    try:
+        template.write_text("a change")
+        assert base.release() != first
+    finally:
+        template.unlink()
+        base.release.cache_clear()
+    assert base.release() == first

@@ -1,4 +1,6 @@
+import functools
 import hashlib
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -19,7 +21,24 @@ CACHE_SECONDS = 24 * 60 * 60
 
 
 def cache_key(*parts):
-    return "public:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return "public:" + hashlib.sha256(repr((release(), *parts)).encode()).hexdigest()
+
+
+DRAWN_BY = {".py", ".html", ".txt", ".svg", ".css", ".js", ".xml"}
+
+
+@functools.cache
+def release():
+    """A digest of what draws the pages (the app's code, templates and static files), read once per
+    process: a page cached, or validated by its ETag, before a deploy is not served after it. Every
+    server of one release computes the same digest."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in DRAWN_BY and "migrations" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class PublicView:
