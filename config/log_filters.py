@@ -9,7 +9,8 @@ class ClientErrorsInOneLine(logging.Filter):
     def filter(self, record):
         status = getattr(record, "status_code", None)
         request = getattr(record, "request", None)
-        if status is not None and status < 500 and request is not None:
+        # The development server logs its own lines with the socket as `request`: leave those be.
+        if status is not None and status < 500 and hasattr(request, "method"):
             user = getattr(request, "user", None)
             who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
             record.msg = f"{record.getMessage()} ({request.method} by {who}, {status})"

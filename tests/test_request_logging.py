@@ -29,3 +29,13 @@ def test_it_logs_a_server_error_with_its_traceback(client_without_raising, db, c
     assert record.levelno == logging.ERROR
     assert "Traceback" in caplog.text
     assert "RuntimeError: broken" in caplog.text
+
+
+def test_it_leaves_the_development_servers_own_lines_alone():
+    """`runserver` logs each request with its socket as `request`, which has no method."""
+    from config.log_filters import ClientErrorsInOneLine
+
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"GET / HTTP/1.1" 200 512', (), None)
+    record.status_code, record.request = 200, object()
+    assert ClientErrorsInOneLine().filter(record)
+    assert record.getMessage() == '"GET / HTTP/1.1" 200 512'
