@@ -29,7 +29,14 @@ from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
-from .claim_forms import CLAIM_FIELDS, REASON_LENGTH, ClaimForm, LoadedAutocompleteSelect
+from .claim_forms import (
+    CLAIM_FIELDS,
+    REASON_LENGTH,
+    ArchiveAutocompleteSelect,
+    ArchiveAutocompleteSelectMultiple,
+    ClaimForm,
+    LoadedAutocompleteSelect,
+)
 from .csv_io.admin import CsvImportExportMixin
 from .csv_io.resources import (
     ArticleResource,
@@ -102,6 +109,16 @@ class ArchiveAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["archive/admin.css"]}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ArchiveAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ArchiveAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

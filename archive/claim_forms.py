@@ -2,14 +2,35 @@
 claim desk. The claim's own `clean()` applies the rules; this adds what a form must."""
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 
 from .dates import PrintedDateField
 from .models import Claim
 from .vocabulary import Status
 
 
-class LoadedAutocompleteSelect(AutocompleteSelect):
+class RefusedIdsDrawnEmpty:
+    """Django's autocomplete draws a refused form again by looking up the ids posted, and an id that
+    is no number fails that lookup with a server error: such a field is drawn empty, beside the
+    form's own error for it."""
+
+    def optgroups(self, name, value, attr=None):
+        try:
+            return super().optgroups(name, value, attr)
+        except (ValueError, ValidationError):
+            return super().optgroups(name, [], attr)
+
+
+class ArchiveAutocompleteSelect(RefusedIdsDrawnEmpty, AutocompleteSelect):
+    pass
+
+
+class ArchiveAutocompleteSelectMultiple(RefusedIdsDrawnEmpty, AutocompleteSelectMultiple):
+    pass
+
+
+class LoadedAutocompleteSelect(ArchiveAutocompleteSelect):
     """An autocomplete that labels its selected option with the related object the
     form's instance already holds, instead of querying for it. Django's widget runs
     one query per rendered field, which in an inline is one query per row."""
