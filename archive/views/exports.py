@@ -482,9 +482,10 @@ def rows_of(object_list):
 
 
 def chunks(object_list):
-    """The rows of `object_list` in lists of CHUNK_SIZE: a response sends a chunk at a time."""
+    """The rows of `object_list` in lists: a response sends a chunk at a time."""
+    size = MODELS_CHUNK_SIZE if hasattr(object_list, "iterator") else CHUNK_SIZE
     rows = rows_of(object_list)
-    while chunk := list(islice(rows, CHUNK_SIZE)):
+    while chunk := list(islice(rows, size)):
         yield chunk
 
 
