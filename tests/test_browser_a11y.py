@@ -12,7 +12,10 @@ import pytest
 
 from .public_pages import new_page, public_paths
 
-pytestmark = pytest.mark.browser
+# Serialized like the other browser tests that precede the plain transactional ones: a plain
+# transactional test re-creates the content types its flush removed, which a serialized one after
+# it would then load a second time.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1366, 390)
