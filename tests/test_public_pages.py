@@ -97,6 +97,7 @@ class TestHome:
         assert "Sourced numbers 24" in page
         assert "Articles 2" in page
         assert "Outlets 2" in page
+        assert '<dd><a href="/outlets/">2</a></dd>' in client.get("/").content.decode()
 
     def test_it_lists_disputed_figures_before_minor_ones(self, client, seed):
         html = text(client.get("/"))
