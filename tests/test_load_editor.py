@@ -1,5 +1,6 @@
 """The load run's editor saves a claim through the admin as a browser would: the fields it reads
-from the change form, posted back with the note changed, save the claim."""
+from the change form, posted back with the note changed, save the claim, and the figure's page
+shows the note."""
 
 import pytest
 
@@ -50,5 +51,8 @@ def test_its_save_through_the_change_form_changes_the_note_alone(seed, editor_cl
         assert response.status_code == 302, response.content.decode()[:2000]
         claim.refresh_from_db()
         assert claim.note == expected
+        # What the load run checks after each save: the figure's page shows the note as saved.
+        figure_page = editor_client.get(claim.figure.get_absolute_url()).content.decode()
+        assert figure_page.count(NOTE_LINE) == expected.count(NOTE_LINE)
     after = {field.attname: getattr(claim, field.attname) for field in Claim._meta.fields}
     assert {name for name in before if before[name] != after[name]} <= {"updated_at", "version"}

@@ -10,11 +10,11 @@ fetch public pages (lists with filters, details, CSV and JSON exports) over one 
 connection for a bounded time. Meanwhile an editor (an account of the Editors group, made with
 `create_editor`) saves a published claim every second through the admin over HTTP, as in a
 browser: it opens the claim's change form, posts it back with the claim's note changed (a line
-added or taken away), expects the redirect of a saved form and reads the note back from the
-database. Each save raises the data version, so the readers meet cold pages as they would while
-editors work (--editor-interval 0 leaves the editor out). Prints requests per second, latency
-percentiles and errors, and the editor's saves and their latency; exits 1 on any error or 5xx,
-or any save that failed. Talks to 127.0.0.1 only.
+added or taken away), expects the redirect of a saved form, reads the note back from the
+database and checks the figure's public page shows it. Each save raises the data version, so
+the readers meet cold pages as they would while editors work (--editor-interval 0 leaves the
+editor out). Prints requests per second, latency percentiles and errors, and the editor's saves
+and their latency; exits 1 on any error or 5xx, or any save that failed. Talks to 127.0.0.1 only.
 """
 
 import argparse
@@ -249,18 +249,20 @@ class Browser:
 
 
 def save_claim(browser, database_url, pk):
-    """Open the claim's change form and save it with its note toggled, as an editor would; the
-    seconds the form and the save took, or an exception saying what went wrong."""
+    """Open the claim's change form and save it with its note toggled, as an editor would, then
+    check the figure's public page shows the note as saved: the seconds the form and the save
+    took, or an exception saying what went wrong."""
     address = f"/admin/archive/claim/{pk}/change/"
     started = time.perf_counter()
     status, _, page = browser.request("GET", address)
     if status != 200:
         raise RuntimeError(f"the change form of claim {pk} answered {status}")
     opened = time.perf_counter()
-    fields = [(name, value) for name, value in form_fields(page, "claim_form") if name != "note"]
-    note = next((value for name, value in form_fields(page, "claim_form") if name == "note"), None)
+    fields = form_fields(page, "claim_form")
+    note = next((value for name, value in fields if name == "note"), None)
     if note is None:
         raise RuntimeError(f"the change form of claim {pk} has no note")
+    fields = [(name, value) for name, value in fields if name != "note"]
     fields += [("note", toggled(note)), ("_save", "Save")]
     status, location, page = browser.request("POST", address, fields)
     saved = time.perf_counter()
@@ -268,9 +270,18 @@ def save_claim(browser, database_url, pk):
         errors = page.split('class="errornote"', 1)[-1][:300] if status == 200 else location
         raise RuntimeError(f"saving claim {pk} answered {status}: {errors}")
     with psycopg.connect(database_url) as connection:
-        stored = connection.execute("SELECT note FROM archive_claim WHERE id = %s", [pk]).fetchone()[0]
+        stored, slug, marked = connection.execute(
+            "SELECT c.note, f.slug, (SELECT count(*) FROM archive_claim o WHERE o.figure_id = c.figure_id "
+            "AND o.status = 'published' AND o.note LIKE %s) "
+            "FROM archive_claim c JOIN archive_figure f ON f.id = c.figure_id WHERE c.id = %s",
+            [f"%{NOTE_LINE}%", pk],
+        ).fetchone()
     if stored != toggled(note).replace("\r\n", "\n"):
         raise RuntimeError(f"claim {pk} was saved but its note is {stored!r}")
+    # The public page, cached under the data version, is never from before the save.
+    status, _, page = browser.request("GET", f"/figures/{slug}/")
+    if status != 200 or page.count(NOTE_LINE) != marked:
+        raise RuntimeError(f"after claim {pk} was saved, /figures/{slug}/ answered {status} from before the save")
     return opened - started, saved - opened
 
 
