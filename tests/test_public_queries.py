@@ -66,9 +66,9 @@ PAGES = {
     "/figures/thunderball-2019-seizures-china/": 9,
     # article, its claims with their figures, their hints (2).
     "/articles/global-times-2019-11-26-china-will-apply-5g-technology/": 5,
-    # operation, aliases, coordinators, articles with which names they use, figures, their claims,
-    # their hints (2), the claims of its parts and wholes.
-    "/operations/demeter-v/": 10,
+    # operation, aliases, coordinators, its figures and claims counted by status, articles with which
+    # names they use, a page of figures, their claims, their hints (2), the claims of its parts and wholes.
+    "/operations/demeter-v/": 11,
     # count, page of outlets, their records in one grouped query.
     "/outlets/": 4,
     # outlet, its record, count, page of claims with what the record finds.

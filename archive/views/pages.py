@@ -25,9 +25,10 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseServerError,
 )
+from django.shortcuts import get_object_or_404
 from django.template import loader
 from django.urls import Resolver404, resolve
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.list import MultipleObjectMixin
 
 from ..claim_dates import is_interim, stated_date
@@ -65,7 +66,7 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import DetailExport, FilteredListView, PublicView, error_as_data
+from .base import DetailExport, FilteredListView, MirroredPaginator, PublicView, error_as_data
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
@@ -368,48 +369,87 @@ def printed_whole(name):
     return rf"(^|\W){words}(\W|$)"
 
 
-class OperationDetail(DetailExport, PublicView, DetailView):
+def printing(name):
+    """Whether an article prints `name` whole, in its title or its body."""
+    return Q(title__iregex=printed_whole(name)) | Q(body__iregex=printed_whole(name))
+
+
+def naming(names):
+    """The published articles printing any of `names`, each with `uses_<i>` saying whether it
+    prints the i-th. On PostgreSQL the trigram indexes of the titles and bodies (migration 0015)
+    find them; SQLite reads every article."""
+    uses = {
+        f"uses_{index}": ExpressionWrapper(printing(name), output_field=BooleanField())
+        for index, name in enumerate(names)
+    }
+    return (
+        public_articles()
+        .annotate(**uses)
+        .filter(reduce(or_, (Q(**{name: True}) for name in uses)))
+        .select_related("outlet")
+        .defer("body", "provenance")
+        .order_by(F("published_on").asc(nulls_last=True), "title", "pk")
+    )
+
+
+class OperationDetail(DetailExport, PublicView, ListView):
+    """An operation, the names sources give it and which articles use them, and its figures a
+    page at a time; the status counts and the links to the filtered lists cover them all."""
+
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
-    context_object_name = "operation"
+    paginate_by = 25  # as the figures list
+    paginator_class = MirroredPaginator
+    context_object_name = "figures"
+
+    def get_object(self):
+        return get_object_or_404(self.queryset, slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        self.object = self.get_object()
+        figures = public_figures().filter(operation=self.object)
+        # Every one of its figures counted by status, and their claims, in one grouped query.
+        counts = figures.values("status").annotate(figures=Count("pk"), claims=Sum("published_claim_count"))
+        counted = {row["status"]: row for row in counts.order_by()}
+        self.by_status = [
+            {"status": status, "label": status.label, **counted[status]} for status in STATUS_ORDER if status in counted
+        ]
+        return (
+            figures.select_related("organisation")
+            .prefetch_related(claims_side_by_side())
+            .order_by("measure", "title", "pk")
+        )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = sum(row["figures"] for row in self.by_status)  # a cached_property: this sets its value
+        return paginator
+
+    def canonical_url(self):
+        """A later page of the figures is its own page."""
+        url = super().canonical_url()
+        page = self.query.get(self.page_kwarg)
+        return f"{url}?page={page}" if page and page != "1" else url
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        operation = self.object
+        operation = context["operation"] = self.object
+        context["by_status"] = self.by_status
+        context["figure_count"] = sum(row["figures"] for row in self.by_status)
+        context["claim_count"] = sum(row["claims"] for row in self.by_status)
         names = [(operation.name, "the archive's name for it")] + [
             (alias.name, alias.note) for alias in operation.aliases.all()
         ]
-        uses = {
-            f"uses_{index}": ExpressionWrapper(
-                Q(title__iregex=printed_whole(name)) | Q(body__iregex=printed_whole(name)),
-                output_field=BooleanField(),
-            )
-            for index, (name, _) in enumerate(names)
-        }
-        articles = list(
-            public_articles()
-            .annotate(**uses)
-            .filter(reduce(or_, (Q(**{name: True}) for name in uses)))
-            .select_related("outlet")
-            .defer("body", "provenance")
-            .order_by(F("published_on").asc(nulls_last=True), "title", "pk")
-        )
+        articles = list(naming([name for name, _ in names]))
         context["names"] = [
             {"name": name, "note": note, "articles": [a for a in articles if getattr(a, f"uses_{index}")]}
             for index, (name, note) in enumerate(names)
         ]
         context["articles"] = articles
-        context["figures"] = list(
-            public_figures()
-            .filter(operation=operation)
-            .select_related("organisation")
-            .prefetch_related(claims_side_by_side())
-            .order_by("measure", "title", "pk")
-        )
-        hints = hints_by_figure([figure.pk for figure in context["figures"]])
-        context["hints"] = each_pair_once(each for figure in context["figures"] for each in hints[figure.pk])
-        context["status_order"] = STATUS_ORDER
-        context["part_flags"] = each_flag_once(flags_for(context["figures"]))
+        figures = context["figures"]
+        hints = hints_by_figure([figure.pk for figure in figures])
+        context["hints"] = each_pair_once(each for figure in figures for each in hints[figure.pk])
+        context["part_flags"] = each_flag_once(flags_for(figures))
         return context
 
     def render_export(self, absolute):
