@@ -2,6 +2,9 @@ import os
 import subprocess
 import sys
 
+import pytest
+from django.db import connection
+
 
 def start_django(**environ):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
@@ -44,3 +47,10 @@ def test_it_reads_the_database_from_database_url():
         text=True,
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "db.example", "5433", "archive"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's just-in-time compiler")
+def test_postgresql_runs_the_pages_queries_without_compiling_them(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
