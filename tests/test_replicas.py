@@ -97,6 +97,13 @@ def test_a_replica_that_does_not_answer_is_passed_over_for_the_primary(client, s
         assert caplog.text.count("does not answer") == 1  # not tried again for a while
 
 
+def test_a_signed_in_editor_reads_the_primary_without_asking_a_replica(editor_client, seed, closed_port, caplog):
+    with replica(f"postgres://postgres@127.0.0.1:{closed_port}/archive") as alias:
+        assert editor_client.get(FIGURE).status_code == 200
+        assert alias not in replicas.passed_over
+    assert "does not answer" not in caplog.text
+
+
 def test_a_page_is_read_again_from_the_primary_when_its_replica_fails_meanwhile(client, seed, closed_port, caplog):
     with (
         replica(f"postgres://postgres@127.0.0.1:{closed_port}/archive") as alias,
