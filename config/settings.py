@@ -108,12 +108,17 @@ DATABASES = {
 # PostgreSQL streaming replicas of that database (docs/deploy.md), comma-separated URLs: public pages
 # read from one of them per request, each page in one REPEATABLE READ transaction so its data version
 # and its data come from one snapshot (archive/replicas.py); everything else uses the primary. A
-# replica that does not connect within 2 seconds is passed over for the primary.
+# replica that does not connect within 2 seconds is passed over for the primary. A replica serves
+# the same queries as the primary: it takes the primary's connection options, then its URL's own.
 DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), start=1):
     replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
-    options = {"connect_timeout": 2, **replica.get("OPTIONS", {}), "isolation_level": IsolationLevel.REPEATABLE_READ}
-    replica["OPTIONS"] = options
+    replica["OPTIONS"] = {
+        "connect_timeout": 2,
+        **DATABASES["default"].get("OPTIONS", {}),
+        **replica.get("OPTIONS", {}),
+        "isolation_level": IsolationLevel.REPEATABLE_READ,
+    }
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica{number}"] = replica
     DATABASE_REPLICAS.append(f"replica{number}")

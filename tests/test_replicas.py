@@ -42,9 +42,9 @@ def on_a_standby(test):
     return pytest.mark.skipif(connection.vendor != "postgresql", reason="streaming replication is PostgreSQL's")(test)
 
 
-def configured(urls):
+def configured(urls, **environment):
     """config/settings.py as it reads with DATABASE_REPLICA_URLS=urls."""
-    with mock.patch.dict(os.environ, {"DATABASE_REPLICA_URLS": urls}):
+    with mock.patch.dict(os.environ, {"DATABASE_REPLICA_URLS": urls, **environment}):
         return runpy.run_path(str(SETTINGS_FILE))
 
 
@@ -82,6 +82,14 @@ def test_the_settings_make_a_replica_of_each_url_and_migrate_the_primary_alone()
     assert first["OPTIONS"]["isolation_level"] == psycopg.IsolationLevel.REPEATABLE_READ
     assert first["OPTIONS"]["connect_timeout"] == 2
     assert settings["DATABASES"]["replica2"]["HOST"] == "replica-b.internal"
+    # Reached as the primary is, with the replica's own options on top.
+    settings = configured(
+        "postgres://reader@replica-a.internal/archive?sslmode=verify-full&connect_timeout=5",
+        DATABASE_URL="postgres://archive@db.internal/archive?sslmode=require&application_name=archive",
+    )
+    options = settings["DATABASES"]["replica1"]["OPTIONS"]
+    assert (options["sslmode"], options["application_name"]) == ("verify-full", "archive")
+    assert int(options["connect_timeout"]) == 5
     assert configured("")["DATABASE_REPLICAS"] == []
     assert router.allow_migrate("default", "archive")
     assert not router.allow_migrate("replica1", "archive")
