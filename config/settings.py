@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from psycopg import IsolationLevel
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL compiles a query it estimates costly, which for a page's queries takes longer
     # (100-250 ms) than running them: an outlet's record at 100,000 claims ran 110 ms and compiled 240.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# PostgreSQL streaming replicas of that database (docs/deploy.md), comma-separated URLs: public pages
+# read from one of them per request, each page in one REPEATABLE READ transaction so its data version
+# and its data come from one snapshot (archive/replicas.py); everything else uses the primary. A
+# replica that does not connect within 2 seconds is passed over for the primary. A replica serves
+# the same queries as the primary: it takes the primary's connection options, then its URL's own.
+DATABASE_REPLICAS = []
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), start=1):
+    replica = dj_database_url.parse(url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    replica["OPTIONS"] = {
+        "connect_timeout": 2,
+        **DATABASES["default"].get("OPTIONS", {}),
+        **replica.get("OPTIONS", {}),
+        "isolation_level": IsolationLevel.REPEATABLE_READ,
+    }
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{number}"] = replica
+    DATABASE_REPLICAS.append(f"replica{number}")
+DATABASE_ROUTERS = ["archive.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -14,6 +14,7 @@ from django.views.generic.list import MultipleObjectMixin
 
 from ..filters import facets
 from ..models import DataVersion
+from ..replicas import read_from_replica
 from . import exports
 
 # Entries of older versions are never read again; this only bounds how long they take space.
@@ -51,6 +52,11 @@ class PublicView:
     carries gets the same copy, and adds nothing to the cache."""
 
     http_method_names = ["get", "head"]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # The data version and every query of the page from one server: a replica when there are any.
+        return read_from_replica(super().as_view(**initkwargs))
 
     def read_parameters(self):
         """The names of the query parameters the page reads: a list's page, or none."""
