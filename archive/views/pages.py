@@ -65,7 +65,7 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import DetailExport, FilteredListView, PublicView, error_as_data
+from .base import DetailExport, FilteredListView, PublicView, error_as_data, scope
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
@@ -270,6 +270,10 @@ class FigureDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
     context_object_name = "figure"
+    scoped = True
+
+    def scopes(self):
+        return [scope(self.object), "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -329,6 +333,10 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/article_detail.html"
     queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
     context_object_name = "article"
+    scoped = True
+
+    def scopes(self):
+        return [scope(self.object), "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -372,6 +380,11 @@ class OperationDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/operation_detail.html"
     queryset = Operation.objects.prefetch_related("aliases", "coordinators")
     context_object_name = "operation"
+    scoped = True
+
+    def scopes(self):
+        # It lists the articles that name it, which any article may come to do.
+        return [scope(self.object), "operations", "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
