@@ -139,3 +139,14 @@ def test_a_write_sets_the_time_the_version_changed(seed):
     Outlet.objects.filter(pk=Outlet.objects.first().pk).update(name="Renamed")
 
     assert DataVersion.state()[1] > timezone.now() - timedelta(minutes=1)
+
+
+def test_every_thousandth_version_prunes_the_change_log_a_hundred_thousand_versions_behind(seed):
+    DataVersion.objects.filter(pk=1).update(version=100_999)
+    Change.objects.create(scope="figure:1", version=1_000)
+    Change.objects.create(scope="figure:1", version=1_001)
+
+    Outlet.objects.filter(pk=Outlet.objects.first().pk).update(name="Renamed")
+
+    assert DataVersion.state()[0::2] == (101_000, 1_000)
+    assert list(Change.objects.filter(scope="figure:1").values_list("version", flat=True)) == [1_001]
