@@ -62,6 +62,10 @@ def main():
 
     setup_test_environment()  # so that a response tells whether a template drew it
     settings.ALLOWED_HOSTS = ["*"]
+    # Room for every page: evicted pages would count as cold.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10**6}}
+    }
     client = Client()
     cache.clear()
 
