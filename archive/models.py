@@ -847,6 +847,9 @@ class DataVersion(models.Model):
 
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
+    # The change log holds every change of a later version, older ones pruned (migration 0016);
+    # none before the first pruning. (Nullable: SQLite adds it without rebuilding the table.)
+    log_from = models.BigIntegerField(null=True)
 
     def __str__(self):
         return f"data version {self.version}"
@@ -858,5 +861,31 @@ class DataVersion(models.Model):
 
     @classmethod
     def state(cls):
-        """(version, changed_at), or None when the row is missing, in one query."""
-        return cls.objects.filter(pk=1).values_list("version", "changed_at").first()
+        """(version, changed_at, log_from), or None when the row is missing, in one query."""
+        return cls.objects.filter(pk=1).values_list("version", "changed_at", "log_from").first()
+
+
+class Change(models.Model):
+    """A scope of public pages (`figure:12`, `article:5`, `operation:3`, `outlet:2`, `operations`:
+    every operation page, `rare`: every detail page) that a committed write changed, and the data
+    version it committed as. Written by database triggers in the writing transaction (migration
+    0016), so a page computed at one version is still good at a later one if no change to its
+    scopes lies between them."""
+
+    scope = models.CharField(max_length=40)
+    version = models.BigIntegerField(null=True)  # set as the transaction commits
+    txid = models.BigIntegerField(null=True)  # PostgreSQL's transaction, until it has its version
+
+    class Meta:
+        # The validity check: any change to these scopes between two versions.
+        indexes = [models.Index(fields=["scope", "version"], name="change_scope_version_idx")]
+        # One row a scope in each transaction; the commit finds its rows by it.
+        constraints = [models.UniqueConstraint(fields=["txid", "scope"], name="change_txid_scope_unique")]
+
+    def __str__(self):
+        return f"{self.scope} at {self.version}"
+
+    @classmethod
+    def any_between(cls, scopes, after, upto):
+        """Whether a write committed after version `after`, up to `upto`, changed one of `scopes`."""
+        return cls.objects.filter(scope__in=scopes, version__gt=after, version__lte=upto).exists()

@@ -27,7 +27,11 @@ def static_files_looked_up_only_when_asked(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
-DATA_VERSION_TRIGGERS = import_module("archive.migrations.0004_scale").DEFERRED_TRIGGERS
+DATA_VERSION_TRIGGERS = [
+    *import_module("archive.migrations.0004_scale").DEFERRED_TRIGGERS,
+    "archive_partof_raises_data_version",  # migration 0011
+    "archive_origin_raises_data_version",  # migration 0012
+]
 
 
 @pytest.fixture(autouse=True)

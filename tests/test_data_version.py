@@ -1,6 +1,7 @@
 """Public pages are cached under the data version, which database triggers raise on every write
-to the tables they read. A table without its trigger would serve stale pages without a word:
-these tests write to every table of the archive's models and watch the version rise."""
+to the tables they read, and detail pages by the change log the same triggers write. A table
+without its triggers would serve stale pages without a word: these tests write to every table of
+the archive's models and watch the version rise and the change logged."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,10 +10,11 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from archive.models import DataVersion, DismissedNumber, Outlet
+from archive.models import Change, DataVersion, DismissedNumber, Outlet
 
-# Tables no public page reads: the version's own, and the editors' marks on their claim desk.
-UNREAD = {DataVersion, DismissedNumber}
+# Tables no public page reads: the version's own, its change log, and the editors' marks on their
+# claim desk.
+UNREAD = {DataVersion, Change, DismissedNumber}
 
 
 def public_tables():
@@ -28,6 +30,18 @@ def public_tables():
 def writes_that_leave_the_version():
     """[(table, statement)] for each UPDATE, DELETE and INSERT of a row of each public table that
     left the data version where it was. The row is deleted and inserted again, so nothing changes."""
+    return writes_that_miss(lambda before: DataVersion.current() == before)
+
+
+def writes_that_log_nothing():
+    """[(table, statement)] for each such write that logged no change of a later version: the
+    detail pages that show the row would be served from before it."""
+    return writes_that_miss(lambda before: not Change.objects.filter(version__gt=before).exists())
+
+
+def writes_that_miss(missed):
+    """[(table, statement)] for each write to a row of each public table after which
+    `missed(the version before it)`."""
     quote = connection.ops.quote_name
     unraised = []
     with connection.cursor() as cursor:
@@ -48,7 +62,7 @@ def writes_that_leave_the_version():
             for statement, (sql, params) in statements.items():
                 before = DataVersion.current()
                 cursor.execute(sql, params)
-                if DataVersion.current() == before:
+                if missed(before):
                     unraised.append((table, statement))
     return unraised
 
@@ -88,6 +102,10 @@ def test_every_write_to_a_table_the_public_pages_read_raises_the_data_version(se
     assert writes_that_leave_the_version() == []
 
 
+def test_every_write_to_a_table_the_public_pages_read_logs_a_change(seed):
+    assert writes_that_log_nothing() == []
+
+
 def test_it_names_a_table_whose_trigger_is_dropped(seed):
     drop_data_version_triggers("archive_claim")
 
@@ -95,6 +113,21 @@ def test_it_names_a_table_whose_trigger_is_dropped(seed):
         ("archive_claim", "UPDATE"),
         ("archive_claim", "DELETE"),
         ("archive_claim", "INSERT"),
+    ]
+
+
+def test_it_names_a_table_whose_change_log_trigger_is_dropped(seed):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER archive_figure_{event}_logs_change ON archive_figure")
+        else:  # one trigger raises the version and logs
+            drop_data_version_triggers("archive_figure")
+
+    assert writes_that_log_nothing() == [
+        ("archive_figure", "UPDATE"),
+        ("archive_figure", "DELETE"),
+        ("archive_figure", "INSERT"),
     ]
 
 
@@ -106,3 +139,14 @@ def test_a_write_sets_the_time_the_version_changed(seed):
     Outlet.objects.filter(pk=Outlet.objects.first().pk).update(name="Renamed")
 
     assert DataVersion.state()[1] > timezone.now() - timedelta(minutes=1)
+
+
+def test_every_thousandth_version_prunes_the_change_log_a_hundred_thousand_versions_behind(seed):
+    DataVersion.objects.filter(pk=1).update(version=100_999)
+    Change.objects.create(scope="figure:1", version=1_000)
+    Change.objects.create(scope="figure:1", version=1_001)
+
+    Outlet.objects.filter(pk=Outlet.objects.first().pk).update(name="Renamed")
+
+    assert DataVersion.state()[0::2] == (101_000, 1_000)
+    assert list(Change.objects.filter(scope="figure:1").values_list("version", flat=True)) == [1_001]

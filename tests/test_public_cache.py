@@ -98,3 +98,26 @@ def test_a_page_links_only_the_parameters_it_reads(client, seed, monkeypatch):
     html = client.get("/figures/?utm_junk=1&sort=title").content.decode()
     assert "sort=title" in html
     assert "utm_junk" not in html
+
+
+def test_a_detail_page_is_kept_across_a_write_to_another_record_and_drawn_afresh_after_one_to_its_own(client, seed):
+    figure, other = Figure.objects.exclude(status="unsourced").order_by("pk")[:2]
+    client.get(figure.get_absolute_url())
+
+    Figure.objects.filter(pk=other.pk).update(notes="Another figure's note.")
+    assert client.get(figure.get_absolute_url()).context is None  # from the cache
+
+    Figure.objects.filter(pk=figure.pk).update(notes="Its own note.")
+    response = client.get(figure.get_absolute_url())
+    assert response.context is not None
+    assert "Its own note." in response.content.decode()
+
+
+def test_a_detail_page_older_than_the_change_log_is_drawn_afresh(client, seed):
+    figure, other = Figure.objects.exclude(status="unsourced").order_by("pk")[:2]
+    client.get(figure.get_absolute_url())
+    DataVersion.objects.filter(pk=1).update(log_from=DataVersion.current() + 1)  # as a pruning leaves it
+
+    Figure.objects.filter(pk=other.pk).update(notes="Another figure's note.")
+
+    assert client.get(figure.get_absolute_url()).context is not None

@@ -1,6 +1,8 @@
 import functools
 import hashlib
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -13,7 +15,7 @@ from django.views.generic import ListView
 from django.views.generic.list import MultipleObjectMixin
 
 from ..filters import facets
-from ..models import DataVersion
+from ..models import Change, DataVersion
 from ..replicas import read_from_replica
 from . import exports
 
@@ -23,6 +25,11 @@ CACHE_SECONDS = 24 * 60 * 60
 
 def cache_key(*parts):
     return "public:" + hashlib.sha256(repr((release(), *parts)).encode()).hexdigest()
+
+
+def scope(record):
+    """The change log's scope of a record's own page: `figure:12`."""
+    return f"{record._meta.model_name}:{record.pk}"
 
 
 DRAWN_BY = {".py", ".html", ".txt", ".svg", ".css", ".js", ".xml"}
@@ -42,16 +49,33 @@ def release():
     return digest.hexdigest()[:16]
 
 
+class Page(NamedTuple):
+    """A rendered page as the cache keeps it, with the data version it was computed at."""
+
+    version: int
+    changed_at: datetime | None
+    scopes: list | None
+    content_type: str
+    content: bytes
+
+
 class PublicView:
     """Read-only: every method but GET and HEAD gets 405.
 
     A page is cached under the data version, which every write raises: the next request after
-    any change renders afresh. Public pages show published data alone, the same to everyone,
-    so one copy serves readers and signed-in editors. The page renders from the query
-    parameters it reads alone, and is kept under those alone: any other parameter an address
-    carries gets the same copy, and adds nothing to the cache."""
+    any change renders afresh. A page that names the scopes it shows (`scopes()`: a detail page)
+    is cached across versions instead, and served while the change log (`Change`) records no
+    write to its scopes since it was computed. Public pages show published data alone, the same
+    to everyone, so one copy serves readers and signed-in editors. The page renders from the
+    query parameters it reads alone, and is kept under those alone: any other parameter an
+    address carries gets the same copy, and adds nothing to the cache."""
 
     http_method_names = ["get", "head"]
+    scoped = False  # whether `scopes()` names what the page shows
+
+    def scopes(self):
+        """The change log's scopes of what the page shows, once it is rendered."""
+        raise NotImplementedError
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -70,26 +94,33 @@ class PublicView:
             self.query.setlist(name, request.GET.getlist(name))
 
     def dispatch(self, request, *args, **kwargs):
-        state = DataVersion.state()
-        self.data_version, changed_at = state or (None, None)
+        self.data_version, changed_at, log_from = DataVersion.state() or (None, None, None)
         if self.data_version is None or request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        key = cache_key("page", self.data_version, request.build_absolute_uri(request.path), list(self.query.lists()))
-        # The page is a function of the data version and the parameters it reads: so is its ETag.
-        etag = f'"{key.removeprefix("public:")[:32]}"'
+        address = (request.build_absolute_uri(request.path), list(self.query.lists()))
+        key = cache_key("page", *address) if self.scoped else cache_key("page", self.data_version, *address)
+        page = cache.get(key)
+        if page is not None and not self.current(page, log_from):
+            page = None
+        # What the page shows is a function of the version it was computed at and the parameters
+        # it reads: so is its ETag.
+        version = page.version if page else self.data_version
+        if version < self.data_version:
+            changed_at = page.changed_at
+        etag = f'"{cache_key(key, version).removeprefix("public:")[:32]}"'
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            cached = cache.get(key)
-            if cached is not None:
-                content_type, content = cached
-                response = HttpResponse(content, content_type=content_type)
+            if page is not None:
+                response = HttpResponse(page.content, content_type=page.content_type)
             else:
                 response = super().dispatch(request, *args, **kwargs)
                 if response.status_code == 200 and not response.streaming:
                     if hasattr(response, "render"):
                         response.render()
-                    cache.set(key, (response["Content-Type"], response.content), CACHE_SECONDS)
+                    scopes = self.scopes() if self.scoped else None
+                    page = Page(version, changed_at, scopes, response["Content-Type"], response.content)
+                    cache.set(key, page, CACHE_SECONDS)
         if response.status_code in (200, 304):
             response["ETag"] = etag
             if last_modified is not None:
@@ -97,6 +128,14 @@ class PublicView:
             # Readers' browsers keep a copy but ask again each time: a 304 costs one query.
             patch_cache_control(response, no_cache=True)
         return response
+
+    def current(self, page, log_from):
+        """Whether `page` shows the data as it is at this request's version: it was computed
+        at it (or later, read from a database further on), or no write since changed its scopes.
+        The log reaches back to `log_from` alone."""
+        if page.version >= self.data_version:
+            return True
+        return page.version >= (log_from or 0) and not Change.any_between(page.scopes, page.version, self.data_version)
 
     def cached(self, name, compute, *parts):
         """`compute()`, kept under the data version and `parts`."""

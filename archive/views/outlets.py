@@ -19,7 +19,7 @@ from ..derivation import Misattribution
 from ..filters import public_articles, public_claims
 from ..models import Outlet
 from ..vocabulary import FigureStatus
-from .base import PublicView
+from .base import PublicView, scope
 
 
 def rounded_sources():
@@ -89,6 +89,10 @@ class OutletDetail(PublicView, ListView):
     queryset = published_outlets()  # the outlets it shows; the rows listed are their claims
     paginate_by = 100
     context_object_name = "claims"
+    scoped = True
+
+    def scopes(self):
+        return [scope(self.outlet), "rare"]
 
     def get_queryset(self):
         self.outlet = get_object_or_404(self.queryset, slug=self.kwargs["slug"])

@@ -66,7 +66,7 @@ from ..vocabulary import (
     to_base_unit,
 )
 from . import exports
-from .base import DetailExport, FilteredListView, MirroredPaginator, PublicView, error_as_data
+from .base import DetailExport, FilteredListView, MirroredPaginator, PublicView, error_as_data, scope
 from .chart import bar_chart
 from .highlight import CONTEXT_CHARS, highlighted_paragraphs, quote_in_context
 from .hints import each_pair_once, hints_by_figure, worded
@@ -271,6 +271,10 @@ class FigureDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/figure_detail.html"
     queryset = public_figures().select_related("operation", "organisation")
     context_object_name = "figure"
+    scoped = True
+
+    def scopes(self):
+        return [scope(self.object), "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -330,6 +334,10 @@ class ArticleDetail(DetailExport, PublicView, DetailView):
     template_name = "archive/article_detail.html"
     queryset = public_articles().select_related("outlet", "copy_of__outlet").defer("copy_of__body")
     context_object_name = "article"
+    scoped = True
+
+    def scopes(self):
+        return [scope(self.object), "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -430,6 +438,12 @@ class OperationDetail(DetailExport, PublicView, ListView):
         url = super().canonical_url()
         page = self.query.get(self.page_kwarg)
         return f"{url}?page={page}" if page and page != "1" else url
+
+    scoped = True
+
+    def scopes(self):
+        # It lists the articles that name it, which any article may come to do.
+        return [scope(self.object), "operations", "rare"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
