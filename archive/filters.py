@@ -349,7 +349,8 @@ class FigureFilter(PublicFilterSet):
         return queryset.filter(Exists(public_claims().filter(figure=OuterRef("pk"), article__outlet__slug=value)))
 
 
-# The claim list's filters that choose claims by their figure, and the figure's field each reads.
+# The claim list's filters that choose claims by their figure, and the figure's field each reads
+# (and `misattributed`, which reads the figure's hints).
 CLAIM_FILTERS_ON_FIGURES = {
     "figure": "slug",
     "operation": "operation__slug",
@@ -393,9 +394,11 @@ class ClaimFilter(PublicFilterSet):
         figure alone; else None. Their claims are then counted from each figure's stored count
         of published claims instead of one by one."""
         chosen = {name: value for name, value in self.form.cleaned_data.items() if value and name != "sort"}
+        hinted = chosen.pop("misattributed", None)
         if not chosen.keys() <= CLAIM_FILTERS_ON_FIGURES.keys():
             return None
-        return public_figures().filter(**{CLAIM_FILTERS_ON_FIGURES[name]: value for name, value in chosen.items()})
+        figures = public_figures().filter(**{CLAIM_FILTERS_ON_FIGURES[name]: value for name, value in chosen.items()})
+        return FigureFilter.base_filters["misattributed"].filter(figures, hinted)
 
     def count(self):
         figures = self.figures_chosen()

@@ -326,6 +326,8 @@ SEARCH_INDEXES = {
 
 FILTERS_ON_FIGURES = [
     {},
+    {"misattributed": "yes"},
+    {"misattributed": "no", "operation": "thunderball-2019"},
     {"measure": "cases"},
     {"status": "disputed"},
     {"operation": "demeter-v"},
