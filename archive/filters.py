@@ -16,9 +16,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, Upper
 from django.db.models.lookups import IRegex
 
-from .models import Article, Claim, Figure, Operation, Organisation, Outlet, Person
+from .models import STATUS_ORDER, Article, Claim, Figure, Operation, Organisation, Outlet, Person, status_rank
 from .printed_numbers import find_numbers, is_date_part
 from .vocabulary import (
     ABOUT_MARGIN,
@@ -35,13 +35,10 @@ from .vocabulary import (
     UNIT_DIMENSION,
     UP_TO_LOW,
     Bound,
-    FigureStatus,
     Measure,
     to_base_unit,
 )
 
-# Most contested first: the order of the home page and of the figures list by status.
-STATUS_ORDER = [FigureStatus.DISPUTED, FigureStatus.MINOR, FigureStatus.CONSISTENT, FigureStatus.SINGLE]
 PUBLIC_STATUS_CHOICES = [(status.value, status.label) for status in STATUS_ORDER]
 
 
@@ -80,14 +77,6 @@ class MisattributionFilter(django_filters.ChoiceFilter):
         if not value:
             return qs
         return qs.filter(misattributed(self.figure) if value == "yes" else ~misattributed(self.figure))
-
-
-def status_rank():
-    return Case(
-        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_ORDER)),
-        default=Value(len(STATUS_ORDER)),
-        output_field=IntegerField(),
-    )
 
 
 class SortFilter(django_filters.ChoiceFilter):
@@ -263,15 +252,40 @@ class PublicFilterSet(django_filters.FilterSet):
         """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
         rows = self.qs.order_by()
         rows = rows.annotate(**{name: make() for name, make in self.facet_expressions.items() if name in fields})
+        count = Count("pk")
         if count_through:
             # Outlets are reached through claims: count each figure once per outlet. Every
             # published claim's figure is public: unfiltered, the claims need no figure filter.
             filtered = any(value for name, value in self.form.cleaned_data.items() if name != "sort")
             rows = public_claims().filter(figure__in=rows.values("pk")) if filtered else public_claims()
-            counts = rows.values(*fields).annotate(count=Count(count_through, distinct=True))
-        else:
-            counts = rows.values(*fields).annotate(count=Count("pk"))
+            count = Count(count_through, distinct=True)
+        return grouped_counts(rows, fields, count)
+
+
+class PerGroup(Subquery):
+    """A subquery on the key its rows are grouped by, run once per group: left out of the
+    GROUP BY, where Django would put it and run it for every row."""
+
+    def get_group_by_cols(self):
+        return []
+
+
+def grouped_counts(rows, fields, count):
+    """(value, label or None, count) of each value of `fields[0]` among `rows`. A related
+    record's slug and name (`fields` "outlet__slug", "outlet__name") are grouped by its key,
+    with no join, and read once per group: grouping by the two names sorted every row by them
+    (the outlet facet of the claims lists, 90,000 rows at 100,000 claims)."""
+    key = fields[0].removesuffix("__slug")
+    if len(fields) != 2 or key == fields[0]:
+        counts = rows.values(*fields).annotate(count=count)
         return [(row[fields[0]], row[fields[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
+    related = rows.model
+    for name in key.split("__"):
+        related = related._meta.get_field(name).related_model
+    record = related.objects.filter(pk=OuterRef(key)).order_by()
+    labels = {field: PerGroup(record.values(field.rsplit("__", 1)[1])) for field in fields}
+    counts = rows.values(key).annotate(count=count, **labels)
+    return [(row[fields[0]], row[fields[1]], row["count"]) for row in counts]
 
 
 def words_or_numbers(text_search, value, claims_of):
@@ -335,7 +349,8 @@ class FigureFilter(PublicFilterSet):
         return queryset.filter(Exists(public_claims().filter(figure=OuterRef("pk"), article__outlet__slug=value)))
 
 
-# The claim list's filters that choose claims by their figure, and the figure's field each reads.
+# The claim list's filters that choose claims by their figure, and the figure's field each reads
+# (and `misattributed`, which reads the figure's hints).
 CLAIM_FILTERS_ON_FIGURES = {
     "figure": "slug",
     "operation": "operation__slug",
@@ -379,9 +394,11 @@ class ClaimFilter(PublicFilterSet):
         figure alone; else None. Their claims are then counted from each figure's stored count
         of published claims instead of one by one."""
         chosen = {name: value for name, value in self.form.cleaned_data.items() if value and name != "sort"}
+        hinted = chosen.pop("misattributed", None)
         if not chosen.keys() <= CLAIM_FILTERS_ON_FIGURES.keys():
             return None
-        return public_figures().filter(**{CLAIM_FILTERS_ON_FIGURES[name]: value for name, value in chosen.items()})
+        figures = public_figures().filter(**{CLAIM_FILTERS_ON_FIGURES[name]: value for name, value in chosen.items()})
+        return FigureFilter.base_filters["misattributed"].filter(figures, hinted)
 
     def count(self):
         figures = self.figures_chosen()
@@ -391,11 +408,12 @@ class ClaimFilter(PublicFilterSet):
 
     def facet_counts(self, fields, count_through=None):
         figures = self.figures_chosen()
-        if figures is None or not all(field.startswith("figure__") for field in fields):
+        by_figure = FigureFilter.facet_expressions
+        if figures is None or not all(field.startswith("figure__") or field in by_figure for field in fields):
             return super().facet_counts(fields, count_through)
+        figures = figures.annotate(**{name: make() for name, make in by_figure.items() if name in fields})
         on_figure = [field.removeprefix("figure__") for field in fields]
-        counts = figures.values(*on_figure).annotate(count=Sum("published_claim_count"))
-        return [(row[on_figure[0]], row[on_figure[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
+        return grouped_counts(figures, on_figure, Sum("published_claim_count"))
 
     def search(self, queryset, name, value):
         """Every word in the claim's text, or any number it searches for among the claim's

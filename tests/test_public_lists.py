@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
-from archive.filters import FACETS, ClaimFilter, FigureFilter, PublicFilterSet, matching
+from archive.filters import FACETS, ArticleFilter, ClaimFilter, FigureFilter, PublicFilterSet, facets, matching
 from archive.models import Article, Claim, Figure, Outlet
 
 from . import public_data as make
@@ -326,6 +326,8 @@ SEARCH_INDEXES = {
 
 FILTERS_ON_FIGURES = [
     {},
+    {"misattributed": "yes"},
+    {"misattributed": "no", "operation": "thunderball-2019"},
     {"measure": "cases"},
     {"status": "disputed"},
     {"operation": "demeter-v"},
@@ -426,3 +428,48 @@ def test_each_searched_column_s_subquery_can_use_its_trigram_index(db, index, mo
         for scan in ("seqscan", "indexscan", "indexonlyscan"):
             cursor.execute(f"SET LOCAL enable_{scan} = off")
     assert index in matching(model, "ivory", field).explain()
+
+
+FACETED = [
+    (FigureFilter, {}),
+    (FigureFilter, {"status": "disputed", "outlet": "global-times"}),
+    (FigureFilter, {"operation": "demeter-v", "misattributed": "no"}),
+    (ClaimFilter, {}),
+    (ClaimFilter, {"measure": "cases", "organisation": "gacc"}),
+    (ClaimFilter, {"outlet": "china-daily", "misattributed": "yes"}),
+    (ArticleFilter, {}),
+    (ArticleFilter, {"outlet": "global-times"}),
+]
+
+
+@pytest.mark.parametrize(("filterset_class", "data"), FACETED)
+def test_each_facet_option_counts_the_rows_choosing_it_would_show(seed, filterset_class, data):
+    """However a facet is counted (grouped by a related record's key, from the figures' stored
+    counts), each option's count is the number of rows the list shows once it is chosen."""
+    claim = Claim.objects.filter(figure__slug="demeter-v-waste-seized-china-customs").first()
+    claim.status = "draft"
+    claim.save()
+    filterset = filterset_class(data, queryset=filterset_class.public())
+    assert filterset.is_valid()
+    for found in facets(filterset):
+        counts = {option.value: option.count for option in found.options if option.count}
+        others = {name: value for name, value in data.items() if name != found.name}
+        chosen = {}
+        for value in counts:
+            rows = filterset_class({**others, found.name: value}, queryset=filterset_class.public())
+            assert rows.is_valid()
+            chosen[value] = rows.qs.count()
+        assert counts == chosen, found.name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans are PostgreSQL's")
+@pytest.mark.parametrize(("sort", "index"), [("", "figure_status_rank_idx"), ("sources", "figure_sources_idx")])
+def test_a_page_of_the_figures_list_is_read_from_its_sort_s_index(db, sort, index):
+    """The index's expression must be the one the sort writes, or every public figure is sorted."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    filterset = FigureFilter({"sort": sort} if sort else {}, queryset=FigureFilter.public())
+    assert filterset.is_valid()
+    assert index in filterset.qs[:25].explain()
+    assert index in filterset.qs.reverse()[:25].explain()
