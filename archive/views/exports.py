@@ -513,17 +513,58 @@ def article_fields(article, absolute):
     return {**fields, "byline": article.byline, "language": article.language}
 
 
+class ArticleRow(NamedTuple):
+    """What an article's row of the articles list's download says, read as plain values."""
+
+    slug: str
+    title: str
+    url: str
+    outlet: str
+    published_on: object
+    byline: str
+    language: str
+    claim_count: int
+
+    @classmethod
+    def of(cls, article):
+        """An article loaded as a model, with its outlet and its `claim_count`."""
+        return cls(
+            article.slug,
+            article.title,
+            article.url,
+            article.outlet.name,
+            article.published_on,
+            article.byline,
+            article.language,
+            article.claim_count,
+        )
+
+
+# The columns a query reads for each field of ArticleRow.
+ARTICLE_VALUES = ["slug", "title", "url", "outlet__name", "published_on", "byline", "language", "claim_count"]
+
+
+def article_values(articles):
+    """Each article of `articles` as an ArticleRow: a queryset is read as plain values, a chunk
+    at a time; a list holds articles loaded as models (a page of the list)."""
+    if isinstance(articles, QuerySet):
+        return (ArticleRow(*values) for values in articles.values_list(*ARTICLE_VALUES).iterator(chunk_size=CHUNK_SIZE))
+    return (ArticleRow.of(article) for article in articles)
+
+
 def article_row_json(article, absolute):
-    """An article of the articles list: its fields and the number of its published claims."""
-    return {**article_fields(article, absolute), "claim_count": article.claim_count}
+    """An ArticleRow as JSON: its fields and the number of its published claims."""
+    fields = article_json(article.slug, article.title, article.url, article.outlet, article.published_on, absolute)
+    return {**fields, "byline": article.byline, "language": article.language, "claim_count": article.claim_count}
 
 
 def article_csv(article, addresses):
+    """An ArticleRow as the cells of ARTICLE_COLUMNS."""
     return [
         article.slug,
         safe_cell(article.title),
-        safe_cell(article.outlet.name),
-        article.published_on.isoformat() if article.published_on else "",
+        safe_cell(article.outlet),
+        iso(article.published_on),
         safe_cell(article.byline),
         article.language,
         article.claim_count,
@@ -554,7 +595,7 @@ def operation_fields(operation, absolute):
         "start_date": operation.start_date.isoformat() if operation.start_date else None,
         "end_date": operation.end_date.isoformat() if operation.end_date else None,
         "coordinators": [organisation.name for organisation in operation.coordinators.all()],
-        "url": absolute(operation.get_absolute_url()),
+        "url": addresses_of(absolute).of("archive:operation_detail", operation.slug),
     }
 
 
@@ -573,7 +614,7 @@ def operation_csv(operation, absolute):
         operation.end_date.isoformat() if operation.end_date else "",
         safe_cell("; ".join(organisation.name for organisation in operation.coordinators.all())),
         operation.figure_count,
-        absolute(operation.get_absolute_url()),
+        addresses_of(absolute).of("archive:operation_detail", operation.slug),
     ]
 
 

@@ -243,6 +243,9 @@ class ArticleList(FilteredListView):
             .annotate(claim_count=published_claim_count())
         )
 
+    def export_rows(self, rows):
+        return exports.article_values(rows)
+
     def csv_row(self, article, absolute):
         return exports.article_csv(article, absolute)
 

@@ -1,7 +1,7 @@
-"""The figures' downloads (the figures list and an operation's export) read their figures and
-claims as plain values, not models: each row must say exactly what the row built from the
-figure's model instances said, for ranges, bounds, copies, origins, misattributions, unicode and
-empty fields, and leave out what is not published."""
+"""The figures' downloads (the figures list and an operation's export) and the articles' read
+their rows as plain values, not models: each row must say exactly what the row built from model
+instances said, for ranges, bounds, copies, origins, misattributions, unicode and empty fields,
+and leave out what is not published."""
 
 import csv
 import io
@@ -14,8 +14,8 @@ import pytest
 from archive.models import Article, Claim, Figure, Origin, Outlet, Person
 from archive.origins import FigureOrigins, figure_origins
 from archive.views import exports
-from archive.views.exports import FIGURE_COLUMNS, safe_cell
-from archive.views.pages import figure_rows
+from archive.views.exports import ARTICLE_COLUMNS, FIGURE_COLUMNS, safe_cell
+from archive.views.pages import ArticleList, figure_rows
 from archive.views.wording import claim_amount
 
 from . import public_data as make
@@ -244,3 +244,72 @@ def test_a_figures_download_streams_in_chunks_with_the_same_rows(client, edge_ca
     rows = len(slugs_in(whole))
     assert rows > 10 and len(chunks) >= rows // 2
     assert sorted(b"".join(chunks).decode().splitlines()) == sorted(whole.splitlines())
+
+
+def slow_article_csv(article):
+    return [
+        article.slug,
+        safe_cell(article.title),
+        safe_cell(article.outlet.name),
+        article.published_on.isoformat() if article.published_on else "",
+        safe_cell(article.byline),
+        article.language,
+        article.claim_count,
+        article.url,
+        absolute(article.get_absolute_url()),
+    ]
+
+
+def slow_article_json(article):
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "url": article.url,
+        "archive_url": absolute(article.get_absolute_url()),
+        "outlet": article.outlet.name,
+        "published_on": article.published_on.isoformat() if article.published_on else None,
+        "byline": article.byline,
+        "language": article.language,
+        "claim_count": article.claim_count,
+    }
+
+
+def articles_of(slugs):
+    found = {article.slug: article for article in ArticleList().rows().filter(slug__in=slugs)}
+    return [found[slug] for slug in slugs]
+
+
+@pytest.mark.parametrize("url", ["/articles.csv", "/articles.csv?page=1", "/articles.csv?outlet=le-monde-edition"])
+def test_an_articles_csv_is_byte_for_byte_the_rows_built_from_models(client, edge_cases, url):
+    Article.objects.filter(title="Mirror").update(title="=Miroir — 象牙", byline="@Zoë")
+    text = streamed(client.get(url))
+    slugs = slugs_in(text)
+    assert slugs and "le-monde-edition" in {article.outlet.slug for article in articles_of(slugs)}
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([ARTICLE_COLUMNS, *(slow_article_csv(article) for article in articles_of(slugs))])
+    assert text == buffer.getvalue()
+    assert not set(slugs) & set(Article.objects.exclude(status="published").values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize("url", ["/articles.json", "/articles.json?page=1"])
+def test_an_articles_json_is_the_rows_built_from_models(client, edge_cases, url):
+    rows = json.loads(streamed(client.get(url)))["results"]
+    assert rows == [slow_article_json(article) for article in articles_of([row["slug"] for row in rows])]
+
+
+@pytest.mark.parametrize("url", ["/articles.csv", "/articles.json"])
+def test_an_articles_download_builds_no_article_from_a_model(client, edge_cases, monkeypatch, url):
+    built = []
+    from_db = Article.from_db.__func__
+    monkeypatch.setattr(Article, "from_db", classmethod(lambda cls, *args: built.append(args) or from_db(cls, *args)))
+    assert "Le Monde — Édition" in streamed(client.get(url))
+    assert built == []
+
+
+@pytest.mark.parametrize("url", ["/operations.csv", "/operations.json", "/operations/{operation}.json"])
+def test_an_operations_address_is_built_once_per_download(client, edge_cases, monkeypatch, url):
+    calls = []
+    reverse = exports.reverse
+    monkeypatch.setattr(exports, "reverse", lambda *args, **kwargs: calls.append(args) or reverse(*args, **kwargs))
+    streamed(client.get(url.format(operation=edge_cases["operation"].slug)))
+    assert [name for name, *_ in calls].count("archive:operation_detail") == 1
