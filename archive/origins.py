@@ -125,10 +125,11 @@ def _one_figure(sources):
     for source in sources:
         groups[origin_key(source)].append(source)
     result = FigureOrigins(outlets=sorted(outlets.values()))
-    # Named origins first, then the articles that are their own.
-    for _, group in sorted(groups.items(), key=lambda item: (item[0][0] != "origin", origin_name(item[1]))):
-        name = origin_name(group)
+    named = [(kind != "origin", origin_name(group), group) for (kind, _), group in groups.items()]
+    named.sort(key=lambda item: item[:2])  # named origins first, then the articles that are their own
+    for _, name, group in named:
         result.origins.append(name)
-        if figure_status([reading(source) for source in group]) == FigureStatus.DISPUTED:
+        # One claim alone never disagrees: the rule need not read it.
+        if len(group) > 1 and figure_status([reading(source) for source in group]) == FigureStatus.DISPUTED:
             result.transmission_errors.append(TransmissionError(name, [source.claim for source in group]))
     return result
