@@ -38,7 +38,16 @@ sys.path.insert(0, str(HERE))
 
 import scale_benchmark  # noqa: E402
 
-DOWNLOADS = ["/claims.csv", "/claims.json", "/figures.csv", "/figures.json", "/articles.csv", "/operations.csv"]
+DOWNLOADS = [
+    "/claims.csv",
+    "/claims.json",
+    "/figures.csv",
+    "/figures.json",
+    "/articles.csv",
+    "/articles.json",
+    "/operations.csv",
+    "/operations.json",
+]
 
 
 def measure(repeat, downloads, datasette=None):
