@@ -17,11 +17,14 @@ For each figure:
   are a rounding, not an error.
 
 Nothing here queries the database: callers hand over the figures' published claims with their
-articles (`outlet_id`, `copy_of_id`) and origins joined, as the public pages load them anyway.
+articles (`outlet_id`, `copy_of_id`) and origins joined, as the public pages load them anyway, or
+the same facts read as plain values (`Source`), as the downloads read them.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from archive.status import Reading, figure_status
 from archive.vocabulary import FigureStatus
@@ -48,46 +51,85 @@ class FigureOrigins:
         return len(self.origins)
 
 
-def origin_key(claim):
+class Source(NamedTuple):
+    """What the rule reads of a published claim; `claim` is what a transmission error lists."""
+
+    claim: object
+    figure_id: int
+    article_id: int
+    copy_of_id: int | None
+    outlet_id: int
+    outlet: str
+    origin_id: int | None
+    origin: str | None
+    normalised_value: Decimal
+    bound: str
+    normalised_precision: Decimal
+    normalised_high: Decimal | None
+
+    @classmethod
+    def of(cls, claim):
+        """A claim loaded as a model, with its article, outlet and origin."""
+        article = claim.article
+        return cls(
+            claim,
+            claim.figure_id,
+            claim.article_id,
+            article.copy_of_id,
+            article.outlet_id,
+            article.outlet.name,
+            claim.origin_id,
+            claim.origin.name if claim.origin_id else None,
+            claim.normalised_value,
+            claim.bound,
+            claim.normalised_precision,
+            claim.normalised_high,
+        )
+
+
+def origin_key(source):
     """What makes two claims one origin: their named origin, else the article (the original of a copy)."""
-    if claim.origin_id:
-        return ("origin", claim.origin_id)
-    return ("article", claim.article.copy_of_id or claim.article_id)
+    if source.origin_id:
+        return ("origin", source.origin_id)
+    return ("article", source.copy_of_id or source.article_id)
 
 
-def origin_name(claims):
-    """The name of the origin of `claims`, claims of one origin."""
-    if claims[0].origin_id:
-        return claims[0].origin.name
-    originals = [claim.article.outlet.name for claim in claims if not claim.article.copy_of_id]
+def origin_name(sources):
+    """The name of the origin of `sources`, claims of one origin."""
+    if sources[0].origin_id:
+        return sources[0].origin
+    originals = [source.outlet for source in sources if not source.copy_of_id]
     name = f"the article in {originals[0]}" if originals else "an article"
-    return f"{name} and its copies" if len(originals) < len(claims) else name
+    return f"{name} and its copies" if len(originals) < len(sources) else name
 
 
-def reading(claim):
+def reading(source):
     return Reading(
-        claim.article_id, claim.normalised_value, claim.bound, claim.normalised_precision, claim.normalised_high
+        source.article_id, source.normalised_value, source.bound, source.normalised_precision, source.normalised_high
     )
 
 
 def figure_origins(claims):
-    """{figure id: FigureOrigins} from published claims of any number of figures."""
+    """{figure id: FigureOrigins} from published claims of any number of figures, loaded as
+    models or as Sources."""
     by_figure = defaultdict(list)
     for claim in claims:
-        by_figure[claim.figure_id].append(claim)
-    return {figure_id: _one_figure(figure_claims) for figure_id, figure_claims in by_figure.items()}
+        source = claim if isinstance(claim, Source) else Source.of(claim)
+        by_figure[source.figure_id].append(source)
+    return {figure_id: _one_figure(sources) for figure_id, sources in by_figure.items()}
 
 
-def _one_figure(claims):
-    outlets = {claim.article.outlet_id: claim.article.outlet.name for claim in claims}
+def _one_figure(sources):
+    outlets = {source.outlet_id: source.outlet for source in sources}
     groups = defaultdict(list)
-    for claim in claims:
-        groups[origin_key(claim)].append(claim)
+    for source in sources:
+        groups[origin_key(source)].append(source)
     result = FigureOrigins(outlets=sorted(outlets.values()))
-    # Named origins first, then the articles that are their own.
-    for _, group in sorted(groups.items(), key=lambda item: (item[0][0] != "origin", origin_name(item[1]))):
-        name = origin_name(group)
+    named = [(kind != "origin", origin_name(group), group) for (kind, _), group in groups.items()]
+    named.sort(key=lambda item: item[:2])  # named origins first, then the articles that are their own
+    for _, name, group in named:
         result.origins.append(name)
-        if figure_status([reading(claim) for claim in group]) == FigureStatus.DISPUTED:
-            result.transmission_errors.append(TransmissionError(name, group))
+        # One claim alone never disagrees: the rule need not read it.
+        if len(group) > 1 and figure_status([reading(source) for source in group]) == FigureStatus.DISPUTED:
+            result.transmission_errors.append(TransmissionError(name, [source.claim for source in group]))
     return result

@@ -12,9 +12,9 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from ..claim_dates import stated_date
-from ..filters import public_figures
+from ..filters import public_claims, public_figures
 from ..models import Figure
-from ..origins import FigureOrigins, figure_origins
+from ..origins import FigureOrigins, Source, figure_origins
 from .wording import base_unit_of, claim_amount
 
 # Rows a response sends at a time and a query of plain values reads at a time; rows read as
@@ -166,17 +166,15 @@ def values_of(claims):
     slugs = None
     for values in claims.prefetch_related(None).values_list(*CLAIM_VALUES).iterator(chunk_size=CHUNK_SIZE):
         if slugs is None:  # read once there are rows, as a prefetch would be
-            slugs = misattribution_slugs(claims)
+            slugs = misattribution_slugs(claims.values("figure_id"))
         yield ClaimRow(*values, slugs.get(values[1], ()))
 
 
-def misattribution_slugs(claims):
+def misattribution_slugs(figures):
     """{figure id: the slugs of the public figures it is possibly misattributed to, by title}
-    for the figures of `claims`."""
+    for `figures`, ids or a query of them."""
     pairs = (
-        Figure.possible_misattributions.through.objects.filter(
-            from_figure__in=claims.values("figure_id"), to_figure__in=public_figures()
-        )
+        Figure.possible_misattributions.through.objects.filter(from_figure__in=figures, to_figure__in=public_figures())
         .order_by("from_figure_id", "to_figure__title", "to_figure_id")
         .values_list("from_figure_id", "to_figure__slug")
     )
@@ -255,40 +253,149 @@ def figure_claim_json(row, addresses):
     return claim_json(row, addresses, figure=False)
 
 
+class FigureRow(NamedTuple):
+    """What a figure's row of a download says, read as plain values (`figure_values`): its
+    published claims as ClaimRows without their figure, and what they amount to."""
+
+    pk: int
+    slug: str
+    title: str
+    status: str
+    measure: str
+    subject: str
+    organisation: str
+    operation_slug: str | None
+    operation_name: str | None
+    period_start: object
+    period_end: object
+    misattributions: tuple  # the slugs of the public figures it is possibly misattributed to
+    claims: list
+    origins: FigureOrigins
+
+    @classmethod
+    def of(cls, figure):
+        """A figure loaded as a model, with its operation and organisation, and its
+        `public_claims` (with article, outlet, speaker and origin) and `public_misattributions`."""
+        operation = figure.operation
+        return cls(
+            figure.pk,
+            figure.slug,
+            figure.title,
+            figure.status,
+            figure.measure,
+            figure.subject,
+            figure.organisation.name,
+            operation and operation.slug,
+            operation and operation.name,
+            figure.period_start,
+            figure.period_end,
+            tuple(other.slug for other in figure.public_misattributions),
+            [ClaimRow.of(claim, figure=False) for claim in figure.public_claims],
+            figure_origins(figure.public_claims).get(figure.pk, FigureOrigins()),
+        )
+
+
+# The columns a query reads for each field of FigureRow before its misattributions.
+FIGURE_VALUES = [
+    "pk",
+    "slug",
+    "title",
+    "status",
+    "measure",
+    "subject",
+    "organisation__name",
+    "operation__slug",
+    "operation__name",
+    "period_start",
+    "period_end",
+]
+# A figure's claims in a download: the fields of ClaimRow but its figure's, then what Source
+# reads besides.
+FIGURE_CLAIM_VALUES = [
+    *(name for name in CLAIM_VALUES if not name.startswith("figure__")),
+    "article_id",
+    "article__copy_of_id",
+    "article__outlet_id",
+    "origin_id",
+    "normalised_precision",
+]
+CLAIMS_SIDE_BY_SIDE = ("-normalised_value", "article__published_on", "pk")
+
+
+def figure_values(figures):
+    """Each figure of `figures` as a FigureRow. A queryset is read as plain values, a chunk of
+    figures at a time: one query for the figures and, for each chunk, one for their published
+    claims and one for their misattributions. A list holds figures loaded as models (a page of
+    the list), as `FigureRow.of` reads them."""
+    if isinstance(figures, QuerySet):
+        return figure_values_of(figures)
+    return (FigureRow.of(figure) for figure in figures)
+
+
+def figure_values_of(figures):
+    rows = figures.prefetch_related(None).values_list(*FIGURE_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        ids = [values[0] for values in chunk]
+        claims, sources = {}, []
+        for pk, figure_id, *values in (
+            public_claims().filter(figure__in=ids).order_by(*CLAIMS_SIDE_BY_SIDE).values_list(*FIGURE_CLAIM_VALUES)
+        ):
+            *fields, article_id, copy_of_id, outlet_id, origin_id, precision = values
+            row = ClaimRow(pk, figure_id, None, None, None, *fields)
+            claims.setdefault(figure_id, []).append(row)
+            sources.append(
+                Source(
+                    row,
+                    figure_id,
+                    article_id,
+                    copy_of_id,
+                    outlet_id,
+                    row.outlet,
+                    origin_id,
+                    row.origin,
+                    row.normalised_value,
+                    row.bound,
+                    precision,
+                    row.normalised_high,
+                )
+            )
+        origins = figure_origins(sources)
+        slugs = misattribution_slugs(ids)
+        for values in chunk:
+            pk = values[0]
+            yield FigureRow(*values, slugs.get(pk, ()), claims.get(pk, []), origins.get(pk, FigureOrigins()))
+
+
 def figure_json(figure, absolute):
+    """A FigureRow as JSON, with its claims."""
+    addresses = addresses_of(absolute)
     return {
-        **figure_fields(figure, absolute),
-        "claims": [figure_claim_json(row, absolute) for row in claim_values(figure.public_claims, figure=False)],
+        **figure_fields(figure, addresses),
+        "claims": [figure_claim_json(row, addresses) for row in figure.claims],
     }
 
 
 def figure_fields(figure, absolute):
+    """A FigureRow's own fields as JSON."""
+    operation = {"slug": figure.operation_slug, "name": figure.operation_name} if figure.operation_slug else None
     return {
         "slug": figure.slug,
         "title": figure.title,
         "status": figure.status,
         "measure": figure.measure,
         "subject": figure.subject,
-        "organisation": figure.organisation.name,
-        "operation": {"slug": figure.operation.slug, "name": figure.operation.name} if figure.operation else None,
-        "period_start": figure.period_start.isoformat() if figure.period_start else None,
-        "period_end": figure.period_end.isoformat() if figure.period_end else None,
+        "organisation": figure.organisation,
+        "operation": operation,
+        "period_start": iso(figure.period_start) or None,
+        "period_end": iso(figure.period_end) or None,
         "url": addresses_of(absolute).of("archive:figure_detail", figure.slug),
-        "possible_misattributions": [other.slug for other in figure.public_misattributions],
-        **origin_fields(figure),
-    }
-
-
-def origin_fields(figure):
-    """The figure's outlets, independent origins and transmission errors, from its public claims."""
-    summary = figure_origins(figure.public_claims).get(figure.pk, FigureOrigins())
-    return {
-        "outlet_count": summary.outlet_count,
-        "origin_count": summary.origin_count,
-        "origins": summary.origins,
+        "possible_misattributions": list(figure.misattributions),
+        "outlet_count": figure.origins.outlet_count,
+        "origin_count": figure.origins.origin_count,
+        "origins": figure.origins.origins,
         "transmission_errors": [
             {"origin": error.origin, "claims": [claim.pk for claim in error.claims]}
-            for error in summary.transmission_errors
+            for error in figure.origins.transmission_errors
         ],
     }
 
@@ -375,31 +482,26 @@ FIGURE_COLUMNS = [
 
 
 def figure_csv(figure, addresses):
+    """A FigureRow as the cells of FIGURE_COLUMNS."""
+    origins = figure.origins
     return [
         figure.slug,
         safe_cell(figure.title),
         figure.status,
         figure.measure,
         safe_cell(figure.subject),
-        safe_cell(figure.organisation.name),
-        figure.operation.slug if figure.operation else "",
-        figure.period_start.isoformat() if figure.period_start else "",
-        figure.period_end.isoformat() if figure.period_end else "",
-        len(figure.public_claims),
-        safe_cell("; ".join(f"{claim.article.outlet.name}: {claim_amount(claim)}" for claim in figure.public_claims)),
-        " ".join(other.slug for other in figure.public_misattributions),
-        *origin_cells(figure),
+        safe_cell(figure.organisation),
+        figure.operation_slug or "",
+        iso(figure.period_start),
+        iso(figure.period_end),
+        len(figure.claims),
+        safe_cell("; ".join(f"{claim.outlet}: {claim_amount(claim)}" for claim in figure.claims)),
+        " ".join(figure.misattributions),
+        origins.outlet_count,
+        origins.origin_count,
+        safe_cell("; ".join(origins.origins)),
+        safe_cell("; ".join(error.origin for error in origins.transmission_errors)),
         addresses.of("archive:figure_detail", figure.slug),
-    ]
-
-
-def origin_cells(figure):
-    fields = origin_fields(figure)
-    return [
-        fields["outlet_count"],
-        fields["origin_count"],
-        safe_cell("; ".join(fields["origins"])),
-        safe_cell("; ".join(error["origin"] for error in fields["transmission_errors"])),
     ]
 
 
@@ -411,17 +513,58 @@ def article_fields(article, absolute):
     return {**fields, "byline": article.byline, "language": article.language}
 
 
+class ArticleRow(NamedTuple):
+    """What an article's row of the articles list's download says, read as plain values."""
+
+    slug: str
+    title: str
+    url: str
+    outlet: str
+    published_on: object
+    byline: str
+    language: str
+    claim_count: int
+
+    @classmethod
+    def of(cls, article):
+        """An article loaded as a model, with its outlet and its `claim_count`."""
+        return cls(
+            article.slug,
+            article.title,
+            article.url,
+            article.outlet.name,
+            article.published_on,
+            article.byline,
+            article.language,
+            article.claim_count,
+        )
+
+
+# The columns a query reads for each field of ArticleRow.
+ARTICLE_VALUES = ["slug", "title", "url", "outlet__name", "published_on", "byline", "language", "claim_count"]
+
+
+def article_values(articles):
+    """Each article of `articles` as an ArticleRow: a queryset is read as plain values, a chunk
+    at a time; a list holds articles loaded as models (a page of the list)."""
+    if isinstance(articles, QuerySet):
+        return (ArticleRow(*values) for values in articles.values_list(*ARTICLE_VALUES).iterator(chunk_size=CHUNK_SIZE))
+    return (ArticleRow.of(article) for article in articles)
+
+
 def article_row_json(article, absolute):
-    """An article of the articles list: its fields and the number of its published claims."""
-    return {**article_fields(article, absolute), "claim_count": article.claim_count}
+    """An ArticleRow as JSON: its fields and the number of its published claims."""
+    fields = article_json(article.slug, article.title, article.url, article.outlet, article.published_on, absolute)
+    return {**fields, "byline": article.byline, "language": article.language, "claim_count": article.claim_count}
 
 
 def article_csv(article, addresses):
+    """An ArticleRow as the cells of ARTICLE_COLUMNS."""
     return [
         article.slug,
         safe_cell(article.title),
-        safe_cell(article.outlet.name),
-        article.published_on.isoformat() if article.published_on else "",
+        safe_cell(article.outlet),
+        iso(article.published_on),
         safe_cell(article.byline),
         article.language,
         article.claim_count,
@@ -452,7 +595,7 @@ def operation_fields(operation, absolute):
         "start_date": operation.start_date.isoformat() if operation.start_date else None,
         "end_date": operation.end_date.isoformat() if operation.end_date else None,
         "coordinators": [organisation.name for organisation in operation.coordinators.all()],
-        "url": absolute(operation.get_absolute_url()),
+        "url": addresses_of(absolute).of("archive:operation_detail", operation.slug),
     }
 
 
@@ -471,7 +614,7 @@ def operation_csv(operation, absolute):
         operation.end_date.isoformat() if operation.end_date else "",
         safe_cell("; ".join(organisation.name for organisation in operation.coordinators.all())),
         operation.figure_count,
-        absolute(operation.get_absolute_url()),
+        addresses_of(absolute).of("archive:operation_detail", operation.slug),
     ]
 
 

@@ -87,7 +87,7 @@ def claims_side_by_side():
         public_claims()
         .select_related("article__outlet", "speaker", "origin")
         .defer("article__body", "article__provenance")
-        .order_by("-normalised_value", "article__published_on", "pk")
+        .order_by(*exports.CLAIMS_SIDE_BY_SIDE)
     )
     return Prefetch("claims", queryset=claims, to_attr="public_claims")
 
@@ -185,6 +185,9 @@ class FigureList(FilteredListView):
     def rows(self):
         return figure_rows()
 
+    def export_rows(self, rows):
+        return exports.figure_values(rows)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         hints = hints_by_figure([figure.pk for figure in context["figure_list"]])
@@ -241,6 +244,9 @@ class ArticleList(FilteredListView):
             .annotate(claim_count=published_claim_count())
         )
 
+    def export_rows(self, rows):
+        return exports.article_values(rows)
+
     def csv_row(self, article, absolute):
         return exports.article_csv(article, absolute)
 
@@ -290,7 +296,7 @@ class FigureDetail(DetailExport, PublicView, DetailView):
                 passage=Substr("article__body", F("quote_start") + 1, F("quote_end") - F("quote_start")),
                 after=Substr("article__body", F("quote_end") + 1, Value(CONTEXT_CHARS)),
             )
-            .order_by("-normalised_value", "article__published_on", "pk")
+            .order_by(*exports.CLAIMS_SIDE_BY_SIDE)
         )
         labels = source_labels(claims)
         for claim in claims:
@@ -317,17 +323,17 @@ class FigureDetail(DetailExport, PublicView, DetailView):
     def render_export(self, absolute):
         """The figure's claims, each as a row of the claims list; in JSON under the figure."""
         figure = self.object
-        claims = claim_rows().filter(figure=figure).order_by("-normalised_value", "article__published_on", "pk")
+        claims = claim_rows().filter(figure=figure).order_by(*exports.CLAIMS_SIDE_BY_SIDE)
         if self.export == "csv":
             return exports.csv_response(
                 f"{figure.slug}.csv", exports.CLAIM_COLUMNS, exports.claim_csv, exports.claim_values(claims), absolute
             )
         prefetch_related_objects([figure], public_misattributions())
         # Its origins are read from the claims the export lists: no query more.
-        claims = figure.public_claims = list(claims)
-        record = {**exports.figure_fields(figure, absolute), "licence": exports.LICENCE}
-        rows = exports.claim_values(claims, figure=False)
-        return exports.record_response(record, "claims", exports.figure_claim_json, rows, absolute)
+        figure.public_claims = list(claims)
+        row = exports.FigureRow.of(figure)
+        record = {**exports.figure_fields(row, absolute), "licence": exports.LICENCE}
+        return exports.record_response(record, "claims", exports.figure_claim_json, row.claims, absolute)
 
 
 class ArticleDetail(DetailExport, PublicView, DetailView):
@@ -469,7 +475,7 @@ class OperationDetail(DetailExport, PublicView, ListView):
     def render_export(self, absolute):
         """The operation's public figures, each as a row of the figures list; in JSON under the operation."""
         operation = self.object
-        figures = figure_rows().filter(operation=operation).order_by("measure", "title", "pk")
+        figures = exports.figure_values(figure_rows().filter(operation=operation).order_by("measure", "title", "pk"))
         if self.export == "csv":
             return exports.csv_response(
                 f"{operation.slug}.csv", exports.FIGURE_COLUMNS, exports.figure_csv, figures, absolute
