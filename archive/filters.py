@@ -343,7 +343,13 @@ class PublicFilterSet(django_filters.FilterSet):
         return queryset.filter(among("pk", keys)) if keys else queryset.none()
 
     def count(self):
-        return self.qs.order_by().count()
+        rows = self.qs.order_by()
+        chosen = [name for name, value in self.form.cleaned_data.items() if value and name != "sort"]
+        found = self.found.get(self.form.cleaned_data.get("q"))
+        if chosen == ["q"] and found is not None:
+            # The list is the public rows, and the search found these among them.
+            return len(found)
+        return rows.count()
 
     def facet_counts(self, fields, count_through=None):
         """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
