@@ -28,8 +28,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Upper
-from django.db.models.lookups import IRegex
+from django.db.models.functions import Coalesce, Greatest, Least, Lower, Upper
+from django.db.models.lookups import IRegex, Regex
 
 from .models import Article, Claim, Figure, Operation, Organisation, Outlet, Person
 from .printed_numbers import find_numbers, is_date_part
@@ -150,10 +150,13 @@ def words_in(fields, term):
     if connection.vendor == "postgresql":
         query = SearchQuery(f"{term}:*", search_type="raw", config="simple")
         return Q(SearchLookup(SearchVector(*fields, config="simple"), query))
+    # The word, where no letter or digit comes before it. The regular expression runs in Python:
+    # `icontains` first leaves it few rows to read, and starting with the word makes it fast.
+    word = term.lower()
     condition = Q()
     for field in fields:
-        # The regular expression runs in Python: `icontains` first leaves it few rows to read.
-        condition |= Q(**{f"{field}__icontains": term}) & Q(**{f"{field}__iregex": rf"(^|[\W_]){term}"})
+        starts_a_word = Regex(Lower(field), rf"{word}(?<![^\W_]{word})")
+        condition |= Q(**{f"{field}__icontains": term}) & Q(starts_a_word)
     return condition
 
 
