@@ -346,7 +346,7 @@ class PublicFilterSet(django_filters.FilterSet):
         return queryset.filter(among("pk", keys)) if keys else queryset.none()
 
     def count(self):
-        rows = self.qs.order_by()
+        rows = self.qs.order_by()  # filtering the rows runs the search, once
         chosen = [name for name, value in self.form.cleaned_data.items() if value and name != "sort"]
         found = self.found.get(self.form.cleaned_data.get("q"))
         if chosen == ["q"] and found is not None:
