@@ -4,11 +4,15 @@ Each list page and its CSV and JSON exports read their rows from the same
 filterset, so the three always hold the same rows in the same order.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 import django_filters
+from django.contrib.postgres.lookups import SearchLookup
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -16,6 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Lookup,
     OuterRef,
     Q,
     Subquery,
@@ -23,8 +28,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, Upper
-from django.db.models.lookups import IRegex
+from django.db.models.functions import Coalesce, Greatest, Least, Lower, Upper
+from django.db.models.lookups import IRegex, Regex
 
 from .models import STATUS_ORDER, Article, Claim, Figure, Operation, Organisation, Outlet, Person, status_rank
 from .printed_numbers import find_numbers, is_date_part
@@ -110,6 +115,75 @@ def matching(model, term, *fields):
         else:
             condition |= Q(**{f"{field}__icontains": term})
     return model.objects.filter(condition).values("pk")
+
+
+# A searched word: ASCII letters alone, which the full-text parser reads as one word. Other
+# scripts may run words together (Chinese has no spaces): they are matched as text.
+WORD = re.compile(r"[A-Za-z]+")
+
+
+def words_in(fields, term):
+    """The rows with `term` in any of `fields`: a word (`WORD`) at the start of one of their
+    words ("ivor" finds "Ivory", "ivory-trafficking" and "China's ivory"; "vory" finds none of
+    them), anything else (a number, punctuation) anywhere in the text.
+
+    On PostgreSQL a word is a prefix query of full-text search over the fields' words ("simple"
+    configuration: no stemming, no stop words), which a GIN index on the same expression serves
+    (migration 0016); elsewhere a regular expression finds the same words. Other terms match
+    `icontains`, served by the trigram indexes (migration 0006)."""
+    if not WORD.fullmatch(term):
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": term})
+        return condition
+    if connection.vendor == "postgresql":
+        query = SearchQuery(f"{term}:*", search_type="raw", config="simple")
+        return Q(SearchLookup(SearchVector(*fields, config="simple"), query))
+    # The word, where no letter or digit comes before it. The regular expression runs in Python:
+    # `icontains` first leaves it few rows to read, and starting with the word makes it fast.
+    word = term.lower()
+    condition = Q()
+    for field in fields:
+        starts_a_word = Regex(Lower(field), rf"{word}(?<![^\W_]{word})")
+        condition |= Q(**{f"{field}__icontains": term}) & Q(starts_a_word)
+    return condition
+
+
+def searching(model, term, *fields):
+    """The keys of the `model` rows with `term` in any of `fields` (`words_in`): a subquery of
+    its own for each searched table, for `among`."""
+    return model.objects.filter(words_in(fields, term)).order_by().values("pk")
+
+
+class AmongKeys(Lookup):
+    """`lhs` is one of the keys `rhs` gives: a list, sent as one parameter however long (an
+    array on PostgreSQL, JSON on SQLite), or a subquery of keys.
+
+    On PostgreSQL a subquery is read into an array first (`= ANY(ARRAY(...))`), which an index
+    on `lhs` serves: an `OR` of these, one for each searched table, is an `OR` of index scans,
+    where an `OR` of `IN (subquery)` reads every row of the list."""
+
+    lookup_name = "among_keys"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, list):
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(self.rhs))
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, list):
+            return f"{lhs} = ANY(%s::bigint[])", (*params, self.rhs)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*params, *rhs_params)
+
+
+def among(field, keys):
+    """The rows whose `field` is one of `keys` (`AmongKeys`)."""
+    return Q(AmongKeys(F(field), keys))
 
 
 # What `str.split()` splits on: a quote and the body it is found in may differ by any of these.
@@ -245,8 +319,29 @@ class PublicFilterSet(django_filters.FilterSet):
     # Facets counted over an expression rather than a field: name -> the expression's maker.
     facet_expressions = {}
 
+    def __init__(self, *args, found=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The keys each search found, shared with the filtersets of the facets: a request
+        # searches once, and its count, facets and page read the keys.
+        self.found = {} if found is None else found
+
+    def search(self, queryset, name, value):
+        """The rows `matches(value)` chooses, found once: one query over the public rows."""
+        if value not in self.found:
+            rows = self.public().filter(self.matches(value)).order_by()
+            self.found[value] = list(rows.values_list("pk", flat=True))
+        keys = self.found[value]
+        # Nothing found: the count, facets and rows need no query.
+        return queryset.filter(among("pk", keys)) if keys else queryset.none()
+
     def count(self):
-        return self.qs.order_by().count()
+        rows = self.qs.order_by()  # filtering the rows runs the search, once
+        chosen = [name for name, value in self.form.cleaned_data.items() if value and name != "sort"]
+        found = self.found.get(self.form.cleaned_data.get("q"))
+        if chosen == ["q"] and found is not None:
+            # The list is the public rows, and the search found these among them.
+            return len(found)
+        return rows.count()
 
     def facet_counts(self, fields, count_through=None):
         """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
@@ -329,19 +424,19 @@ class FigureFilter(PublicFilterSet):
     def public():
         return public_figures()
 
-    def search(self, queryset, name, value):
+    def matches(self, value):
         """Every word in the figure's text, or each number among the values its published
         claims give (`searched_numbers`) and the other words in its text."""
-        return queryset.filter(words_or_numbers(self.text_search, value, "figure"))
+        return words_or_numbers(self.text_search, value, "figure")
 
     @staticmethod
     def text_search(terms):
         found = Q()
         for term in terms:
             found &= (
-                Q(pk__in=matching(Figure, term, "title", "subject", "notes"))
-                | Q(organisation__in=matching(Organisation, term, "name", "short_name"))
-                | Q(operation__in=matching(Operation, term, "name", "aliases__name"))
+                words_in(["title", "subject", "notes"], term)
+                | among("organisation", searching(Organisation, term, "name", "short_name"))
+                | among("operation", searching(Operation, term, "name", "aliases__name"))
             )
         return found
 
@@ -415,7 +510,7 @@ class ClaimFilter(PublicFilterSet):
         on_figure = [field.removeprefix("figure__") for field in fields]
         return grouped_counts(figures, on_figure, Sum("published_claim_count"))
 
-    def search(self, queryset, name, value):
+    def matches(self, value):
         """Every word in the claim's text, or any number it searches for among the claim's
         value (`searched_numbers`) and the other words in its text: a claim has one value."""
         numbers, words = searched_numbers(value)
@@ -425,18 +520,18 @@ class ClaimFilter(PublicFilterSet):
             for number in numbers:
                 by_number |= Q(pk__in=claims_with_number(number, Claim.objects).values("pk"))
             found |= by_number & self.text_search(words[:10])
-        return queryset.filter(found)
+        return found
 
     @staticmethod
     def text_search(terms):
         found = Q()
         for term in terms:
-            articles = Article.objects.filter(Q(title__icontains=term) | Q(outlet__in=matching(Outlet, term, "name")))
+            articles = among("pk", searching(Article, term, "title")) | among("outlet", searching(Outlet, term, "name"))
             found &= (
-                Q(pk__in=matching(Claim, term, "quote"))
-                | Q(figure__in=matching(Figure, term, "title"))
-                | Q(article__in=articles.values("pk"))
-                | Q(speaker__in=matching(Person, term, "name"))
+                words_in(["quote"], term)
+                | among("figure", searching(Figure, term, "title"))
+                | among("article", Article.objects.filter(articles).order_by().values("pk"))
+                | among("speaker", searching(Person, term, "name"))
             )
         return found
 
@@ -460,16 +555,16 @@ class ArticleFilter(PublicFilterSet):
     def public():
         return public_articles()
 
-    def search(self, queryset, name, value):
+    def matches(self, value):
         """Every word in the article's text, or each number among its published claims' values
         (`searched_numbers`) and the other words in its text."""
-        return queryset.filter(words_or_numbers(self.text_search, value, "article"))
+        return words_or_numbers(self.text_search, value, "article")
 
     @staticmethod
     def text_search(terms):
         found = Q()
         for term in terms:
-            found &= Q(title__icontains=term) | Q(body__icontains=term) | Q(byline__icontains=term)
+            found &= words_in(["title", "body", "byline"], term)
         return found
 
 
@@ -564,7 +659,7 @@ def facets(filterset):
         others = data.copy()
         for key in (name, "sort", "page"):
             others.pop(key, None)
-        rest = type(filterset)(others, queryset=filterset.public())
+        rest = type(filterset)(others, queryset=filterset.public(), found=filterset.found)
         rest.is_valid()
         selected = data.get(name, "")
         options = []

@@ -229,9 +229,9 @@ def test_every_page_has_the_search_box_in_its_header(client, seed, url):
     assert 'action="/search/"' in header and 'name="q"' in header
 
 
-# The data version; then for figures, claims and articles: count, rows (figures: and their
-# claims; claims: and their figures' linked figures); for operations: count, rows, and their
-# aliases when an operation is found.
+# The data version; then for figures, claims and articles: the keys the search finds (their
+# number is the count), rows (figures: and their claims; claims: and their figures' linked
+# figures); for operations: count, rows, and their aliases when an operation is found.
 SEARCH_QUERIES = 1 + 3 + 3 + 2 + 3
 
 
@@ -254,6 +254,7 @@ def test_an_empty_search_costs_the_data_version_alone(client, seed, django_asser
 
 @pytest.mark.parametrize("url", ["/figures/?q=1,828", "/claims/?q=about+1,500", "/figures/?q=4585+t&sort=sources"])
 def test_a_number_search_costs_the_lists_own_queries(client, seed, django_assert_num_queries, url):
+    # The keys the search finds instead of the count: the list's own number of queries.
     expected = PAGES["/figures/"] if url.startswith("/figures/") else PAGES["/claims/"]
     count_queries(client, django_assert_num_queries, url, expected)
     grow()
