@@ -873,6 +873,9 @@ class DataVersion(models.Model):
     # The change log holds every change of a later version, older ones pruned (migration 0016);
     # none before the first pruning. (Nullable: SQLite adds it without rebuilding the table.)
     log_from = models.BigIntegerField(null=True)
+    # This database's own, drawn once (migration 0016): pages are cached under it, so a database
+    # restored or made afresh, whose versions start again, is never served another's pages.
+    epoch = models.BigIntegerField(null=True)
 
     def __str__(self):
         return f"data version {self.version}"
@@ -884,8 +887,8 @@ class DataVersion(models.Model):
 
     @classmethod
     def state(cls):
-        """(version, changed_at, log_from), or None when the row is missing, in one query."""
-        return cls.objects.filter(pk=1).values_list("version", "changed_at", "log_from").first()
+        """(version, changed_at, log_from, epoch), or None when the row is missing, in one query."""
+        return cls.objects.filter(pk=1).values_list("version", "changed_at", "log_from", "epoch").first()
 
 
 class Change(models.Model):
@@ -901,7 +904,11 @@ class Change(models.Model):
 
     class Meta:
         # The validity check: any change to these scopes between two versions.
-        indexes = [models.Index(fields=["scope", "version"], name="change_scope_version_idx")]
+        indexes = [
+            models.Index(fields=["scope", "version"], name="change_scope_version_idx"),
+            # The pruning, which runs as a transaction commits.
+            models.Index(fields=["version"], name="change_version_idx"),
+        ]
         # One row a scope in each transaction; the commit finds its rows by it.
         constraints = [models.UniqueConstraint(fields=["txid", "scope"], name="change_txid_scope_unique")]
 

@@ -12,8 +12,10 @@ import threading
 import time
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
@@ -272,3 +274,30 @@ def test_an_editor_kept_waiting_by_an_import_is_told_within_seconds_and_nothing_
     assert "Nothing you submitted was saved" in response.text
     assert waited < 5
     assert Article.objects.get(pk=article.pk).title == "Long"
+
+
+def test_a_page_cached_while_a_write_is_uncommitted_is_drawn_again_once_it_commits(race_archive):
+    """A write's statements read where its rows show (a figure's operation) before it commits;
+    a figure moved to another operation meanwhile must not leave that operation's page showing
+    what came before the write."""
+    figure = Figure.objects.get(slug="f0")
+    claim = figure.claims.order_by("pk").first()
+    elsewhere = Operation.objects.create(slug="elsewhere", name="Operation Elsewhere")
+    url = elsewhere.get_absolute_url()
+    client = Client()
+    settings = connection.settings_dict
+    writer = psycopg.connect(
+        dbname=settings["NAME"], host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"]
+    )
+    try:
+        writer.execute("UPDATE archive_claim SET value = 7777777, normalised_value = 7777777 WHERE id = %s", [claim.pk])
+        Figure.objects.filter(pk=figure.pk).update(operation=elsewhere)  # committed while the write is not
+        before = client.get(url).content  # drawn and cached without the write
+        writer.commit()
+    finally:
+        writer.close()
+    served = client.get(url).content
+    cache.clear()
+    drawn = client.get(url).content
+    assert drawn != before
+    assert served == drawn

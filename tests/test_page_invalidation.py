@@ -18,6 +18,7 @@ from django.test import Client
 
 from archive.derivation import Misattribution, refresh_figures
 from archive.models import Claim, Figure
+from archive.parts import flags_for
 
 from .csv_support import CHINA_DAILY, CLAIMS_HEADER, SEVENTY_THREE, claim_row, import_csv
 from .public_pages import detail_paths
@@ -247,3 +248,26 @@ def test_a_claim_edit_leaves_every_other_figure_page_warm(module_seed, db, clien
     served = ask(client, [figure.get_absolute_url() for figure in figures])
     cold = {figure.pk for figure in figures if not served[figure.get_absolute_url()][2]}
     assert cold == linked & {figure.pk for figure in figures}
+
+
+def test_a_figure_page_is_drawn_again_when_the_part_or_whole_it_flags_changes(module_seed, db, client):
+    """A figure page flags its values against the figures of the part or whole an editor stated
+    in its operation, with their titles and values: a change to those reaches it, hint or none."""
+    # The seed's part and whole (figures 16 and 17) are also linked by a hint; a whole of 300
+    # cases parts with it and leaves the flag alone.
+    Claim.objects.filter(pk=18).update(value=300, normalised_value=300)
+    refresh_figures([16, 17])
+    part = Figure.objects.get(pk=17)
+    assert not part.possible_misattributions.exists()
+    assert flags_for([part])[part.pk]
+    url = part.get_absolute_url()
+
+    for write in (
+        lambda: Figure.objects.filter(pk=16).update(title="The whole, renamed"),
+        lambda: Claim.objects.filter(pk=9).update(value=400, normalised_value=400),
+    ):
+        client.get(url)
+        write()
+        served = client.get(url).content
+        cache.clear()
+        assert served == client.get(url).content

@@ -20,6 +20,8 @@ it. Every 1,000 versions the log drops the rows of versions `KEPT` and more behi
 computed before `log_from` is computed again.
 """
 
+import secrets
+
 from django.db import migrations, models
 
 KEPT = 100_000
@@ -27,11 +29,24 @@ KEPT = 100_000
 LINKS = "archive_figure_possible_misattributions"
 
 
+# The figures of the same operation whose organisation an editor stated to be part or whole of
+# the figure's (`archive/parts.py`): their pages flag the figure's values against theirs.
+PARTNERS = (
+    "SELECT other.id FROM archive_figure AS figure "
+    "JOIN archive_partof AS statement ON statement.operation_id = figure.operation_id "
+    "AND figure.organisation_id IN (statement.part_id, statement.whole_id) "
+    "JOIN archive_figure AS other ON other.operation_id = figure.operation_id "
+    "AND other.organisation_id IN (statement.part_id, statement.whole_id) "
+    "WHERE figure.id IN ({ids})"
+)
+
+
 def figure_scopes(ids):
     """The scopes a change to the figures `ids` (a query of one column, `id`) reaches."""
     touched = (
         f"{ids} UNION SELECT to_figure_id FROM {LINKS} WHERE from_figure_id IN ({ids}) "
-        f"UNION SELECT from_figure_id FROM {LINKS} WHERE to_figure_id IN ({ids})"
+        f"UNION SELECT from_figure_id FROM {LINKS} WHERE to_figure_id IN ({ids}) "
+        f"UNION {PARTNERS.format(ids=ids)}"
     )
     claims = f"SELECT article_id FROM archive_claim WHERE figure_id IN ({touched})"
     return [
@@ -125,6 +140,28 @@ POSTGRESQL_TRANSITIONS = {
     "DELETE": "OLD TABLE AS old_rows",
 }
 
+# The scopes the transaction's figures and articles reach, read again as it commits: its statements
+# read other rows (a figure's operation, its hints, an article's outlet) as they were then, and a
+# transaction that committed since may have changed them. The commit holds the data version's row,
+# so these reads see every transaction committed before this one, and none commits in between.
+LOGGED = (
+    "SELECT substr(scope, {start})::bigint AS id FROM archive_change "
+    "WHERE txid = txid_current() AND scope LIKE '{kind}:%'"
+)
+LOGGED_FIGURES = LOGGED.format(start=len("figure:") + 1, kind="figure")
+LOGGED_ARTICLES = LOGGED.format(start=len("article:") + 1, kind="article")
+AT_COMMIT = [
+    *figure_scopes(LOGGED_FIGURES),
+    *figure_scopes(f"SELECT figure_id AS id FROM archive_claim WHERE article_id IN ({LOGGED_ARTICLES})"),
+    f"SELECT 'outlet:' || outlet_id FROM archive_article WHERE id IN ({LOGGED_ARTICLES})",
+    f"SELECT 'article:' || id FROM archive_article WHERE copy_of_id IN ({LOGGED_ARTICLES})",
+]
+POSTGRESQL_AT_COMMIT = f"""
+INSERT INTO archive_change (scope, txid, version)
+SELECT DISTINCT scope, txid_current(), raised FROM ({" UNION ".join(AT_COMMIT)}) AS reached (scope)
+ON CONFLICT (txid, scope) DO NOTHING
+"""
+
 # Migration 0004's function, which also stamps the transaction's changes with the version it
 # raises to, logs a TRUNCATE as a change of every detail page, and prunes the log.
 POSTGRESQL_RAISE = f"""
@@ -140,6 +177,7 @@ BEGIN
         PERFORM set_config('archive.data_version_raised', statement_timestamp()::text, true);
         PERFORM set_config('archive.data_version', raised::text, true);
         UPDATE archive_change SET version = raised WHERE txid = txid_current() AND version IS NULL;
+        {POSTGRESQL_AT_COMMIT};
         IF raised % 1000 = 0 THEN
             UPDATE archive_dataversion SET log_from = raised - {KEPT};
             DELETE FROM archive_change WHERE version <= raised - {KEPT};
@@ -232,6 +270,10 @@ def drop_log_triggers(apps, schema_editor):
                 )
 
 
+def draw_epoch(apps, schema_editor):
+    apps.get_model("archive", "DataVersion").objects.update(epoch=secrets.randbits(62))
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0015_operation_name_indexes"),
@@ -243,6 +285,12 @@ class Migration(migrations.Migration):
             name="log_from",
             field=models.BigIntegerField(null=True),
         ),
+        migrations.AddField(
+            model_name="dataversion",
+            name="epoch",
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.RunPython(draw_epoch, migrations.RunPython.noop),
         migrations.CreateModel(
             name="Change",
             fields=[
@@ -252,7 +300,10 @@ class Migration(migrations.Migration):
                 ("txid", models.BigIntegerField(null=True)),
             ],
             options={
-                "indexes": [models.Index(fields=["scope", "version"], name="change_scope_version_idx")],
+                "indexes": [
+                    models.Index(fields=["scope", "version"], name="change_scope_version_idx"),
+                    models.Index(fields=["version"], name="change_version_idx"),
+                ],
                 "constraints": [models.UniqueConstraint(fields=("txid", "scope"), name="change_txid_scope_unique")],
             },
         ),

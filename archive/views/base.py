@@ -94,11 +94,11 @@ class PublicView:
             self.query.setlist(name, request.GET.getlist(name))
 
     def dispatch(self, request, *args, **kwargs):
-        self.data_version, changed_at, log_from = DataVersion.state() or (None, None, None)
+        self.data_version, changed_at, log_from, self.epoch = DataVersion.state() or (None, None, None, None)
         if self.data_version is None or request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
         address = (request.build_absolute_uri(request.path), list(self.query.lists()))
-        key = cache_key("page", *address) if self.scoped else cache_key("page", self.data_version, *address)
+        key = cache_key("page", self.epoch, *address, *([] if self.scoped else [self.data_version]))
         page = cache.get(key)
         if page is not None and not self.current(page, log_from):
             page = None
@@ -141,7 +141,7 @@ class PublicView:
         """`compute()`, kept under the data version and `parts`."""
         if self.data_version is None:
             return compute()
-        return cache.get_or_set(cache_key(name, self.data_version, *parts), compute, CACHE_SECONDS)
+        return cache.get_or_set(cache_key(name, self.epoch, self.data_version, *parts), compute, CACHE_SECONDS)
 
     def canonical_url(self):
         return self.request.build_absolute_uri(self.request.path)
