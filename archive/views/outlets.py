@@ -40,18 +40,22 @@ def rounded_sources():
     )
 
 
+def hinted_figures():
+    return Misattribution.objects.filter(to_figure__source_count__gt=0).values("from_figure")
+
+
 def hinted():
-    return Exists(Misattribution.objects.filter(from_figure=OuterRef("figure"), to_figure__source_count__gt=0))
+    return Exists(hinted_figures().filter(from_figure=OuterRef("figure")))
 
 
 def record_counts(claims):
     """Aggregates over `claims`, the outlets' published claims the query counts. The claims that
-    round another source are found once for all of them, as one set (a semi-join the database
-    hashes), not by a subquery for each claim counted."""
+    round another source, and the figures with a hint, are found once for all of them, each as one
+    set the database hashes, not by a subquery for each claim counted."""
     rounding = claims.filter(Exists(rounded_sources())).values("pk")
     return {
         "disputed": Count("pk", filter=Q(figure__status=FigureStatus.DISPUTED)),
-        "hinted": Count("pk", filter=hinted()),
+        "hinted": Count("pk", filter=Q(figure__in=hinted_figures())),
         "rounding": Count("pk", filter=Q(pk__in=rounding)),
         "claims": Count("pk"),
         "articles": Count("article", distinct=True),
