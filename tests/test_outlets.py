@@ -121,3 +121,12 @@ def test_an_outlet_without_a_published_article_has_no_page(client):
 def test_a_page_past_the_end_or_malformed_is_refused(client, seed):
     assert client.get("/outlets/global-times/?page=9").status_code == 404
     assert client.get("/outlets/global-times/?page=abc").status_code == 400
+
+
+def test_the_outlet_list_counts_each_outlet_only_its_own_roundings(client):
+    rounding = rounding_case("1,470", "1,500")
+    response = client.get("/outlets/")
+    rows = {outlet.slug: outlet.record for outlet in response.context["object_list"]}
+    assert {slug: row["rounding"] for slug, row in rows.items()} == {rounding.slug: 1, "precise-times": 0}
+    for slug, row in rows.items():
+        assert row == record(client, slug)[0]

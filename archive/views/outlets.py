@@ -40,16 +40,23 @@ def rounded_sources():
     )
 
 
+def hinted_figures():
+    return Misattribution.objects.filter(to_figure__source_count__gt=0).values("from_figure")
+
+
 def hinted():
-    return Exists(Misattribution.objects.filter(from_figure=OuterRef("figure"), to_figure__source_count__gt=0))
+    return Exists(hinted_figures().filter(from_figure=OuterRef("figure")))
 
 
-def record_counts():
-    """Aggregates over an outlet's published claims (`claims__` of its articles)."""
+def record_counts(claims):
+    """Aggregates over `claims`, the outlets' published claims the query counts. The claims that
+    round another source, and the figures with a hint, are found once for all of them, each as one
+    set the database hashes, not by a subquery for each claim counted."""
+    rounding = claims.filter(Exists(rounded_sources())).values("pk")
     return {
         "disputed": Count("pk", filter=Q(figure__status=FigureStatus.DISPUTED)),
-        "hinted": Count("pk", filter=hinted()),
-        "rounding": Count("pk", filter=Exists(rounded_sources())),
+        "hinted": Count("pk", filter=Q(figure__in=hinted_figures())),
+        "rounding": Count("pk", filter=Q(pk__in=rounding)),
         "claims": Count("pk"),
         "articles": Count("article", distinct=True),
     }
@@ -69,13 +76,8 @@ class OutletList(PublicView, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         outlets = context["object_list"]
-        rows = (
-            public_claims()
-            .filter(article__outlet__in=[outlet.pk for outlet in outlets])
-            .values("article__outlet")
-            .annotate(**record_counts())
-            .order_by()
-        )
+        claims = public_claims().filter(article__outlet__in=[outlet.pk for outlet in outlets])
+        rows = claims.values("article__outlet").annotate(**record_counts(claims)).order_by()
         counts = {row.pop("article__outlet"): row for row in rows}
         for outlet in outlets:
             outlet.record = counts.get(outlet.pk, {})
@@ -113,6 +115,7 @@ class OutletDetail(PublicView, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["outlet"] = self.outlet
-        context["record"] = public_claims().filter(article__outlet=self.outlet).aggregate(**record_counts())
+        claims = public_claims().filter(article__outlet=self.outlet)
+        context["record"] = claims.aggregate(**record_counts(claims))
         context["disputed_status"] = FigureStatus.DISPUTED
         return context
