@@ -4,9 +4,10 @@ before a change is served after it."""
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 
-from archive.models import Article, Claim, DataVersion, Figure, Operation, OperationAlias, Outlet
+from archive.models import Article, Change, Claim, DataVersion, Figure, Operation, OperationAlias, Outlet
 
 from .csv_support import CHINA_DAILY, CLAIMS_HEADER, SEVENTY_THREE, claim_row, import_csv
 
@@ -121,3 +122,14 @@ def test_a_detail_page_older_than_the_change_log_is_drawn_afresh(client, seed):
     Figure.objects.filter(pk=other.pk).update(notes="Another figure's note.")
 
     assert client.get(figure.get_absolute_url()).context is not None
+
+
+@pytest.mark.parametrize("url", ["/figures/", "/figures/demeter-v-waste-seized-china-customs/"])
+def test_a_database_made_afresh_is_never_served_the_pages_of_another(client, seed, url):
+    """A restore starts the versions and the change log again, while the cache may keep the pages
+    of the database before it, at versions the new one will reach."""
+    client.get(url)
+    Figure.objects.filter(slug="demeter-v-waste-seized-china-customs").update(title="Waste seized, restored")
+    Change.objects.all().delete()
+    DataVersion.objects.update(version=1, log_from=None, epoch=F("epoch") + 1)
+    assert "Waste seized, restored" in client.get(url).content.decode()
