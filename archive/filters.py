@@ -129,7 +129,7 @@ def words_in(fields, term):
 
     On PostgreSQL a word is a prefix query of full-text search over the fields' words ("simple"
     configuration: no stemming, no stop words), which a GIN index on the same expression serves
-    (migration 0016); elsewhere a regular expression finds the same words. Other terms match
+    (migration 0018); elsewhere a regular expression finds the same words. Other terms match
     `icontains`, served by the trigram indexes (migration 0006)."""
     if not WORD.fullmatch(term):
         condition = Q()
