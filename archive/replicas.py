@@ -82,7 +82,7 @@ def read_from_replica(view):
                 response = view(request, *args, **kwargs)
                 if response.streaming:
                     # The transaction ends with the download, when the server closes it.
-                    response.streaming_content = streamed(alias, response.streaming_content, page_transaction.pop_all())
+                    response.streaming_content = Streamed(alias, response.streaming_content, page_transaction.pop_all())
                 elif not getattr(response, "is_rendered", True):
                     response.render()
                 return response
@@ -102,12 +102,22 @@ def reading(alias):
         reading_from.reset(token)
 
 
-def streamed(alias, content, page_transaction):
-    with page_transaction:
-        chunks = iter(content)
+class Streamed:
+    """A download's chunks, each read on the replica; the transaction ends when the server closes
+    the response, whether or not it read them all (a HEAD, a reader gone)."""
+
+    def __init__(self, alias, content, page_transaction):
+        self.alias, self.content, self.page_transaction = alias, content, page_transaction
+
+    def __iter__(self):
+        chunks = iter(self.content)
         while True:
-            with reading(alias):
+            with reading(self.alias):
                 chunk = next(chunks, None)
             if chunk is None:
+                self.close()
                 return
             yield chunk
+
+    def close(self):
+        self.page_transaction.close()

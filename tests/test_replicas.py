@@ -287,3 +287,20 @@ def test_a_public_page_shows_an_edit_once_its_replica_replays_it_and_never_befor
 
         standby.holds(primary_position(), "replay")
         assert CORRECTED in read(client, path)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="replicas are PostgreSQL's")
+def test_a_download_closed_before_it_is_read_ends_its_replica_transaction(client):
+    """A HEAD, or a reader gone before the first row: the server closes the response unread."""
+    with (
+        replica(
+            f"postgres://postgres@127.0.0.1:{connection.settings_dict['PORT'] or 5432}/"
+            f"{connection.settings_dict['NAME']}"
+        ) as alias,
+        mock.patch.object(replicas, "choose_replica", return_value=alias),
+    ):
+        response = client.get("/figures.csv")
+        assert connections[alias].in_atomic_block
+        response.close()
+        assert not connections[alias].in_atomic_block
