@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import django_filters
 from django.contrib.postgres.lookups import SearchLookup
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import (
     Case,
@@ -20,11 +20,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     Lookup,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
@@ -121,16 +123,34 @@ def matching(model, term, *fields):
 # scripts may run words together (Chinese has no spaces): they are matched as text.
 WORD = re.compile(r"[A-Za-z]+")
 
+# What `Words` makes a space: every character that is not a letter or digit, so that "ivory/rhino",
+# "www.customs.gov.cn" and "anti-smuggling" are words to PostgreSQL's parser as they are to the
+# regular expression, and every run of letters and digits that starts with a digit: no searched word
+# starts one, and the parser would read "1e5kg" as a number and the word "kg".
+NOT_WORDS = r"[^[:alnum:]]+|(?<![[:alnum:]])[0-9][[:alnum:]]*"
+
+
+class Words(Func):
+    """The words of `fields` for full-text search ("simple" configuration: no stemming, no stop
+    words). Migration 0018's GIN indexes are on this very expression."""
+
+    template = f"to_tsvector('simple'::regconfig, regexp_replace(%(expressions)s, '{NOT_WORDS}', ' ', 'g'))"
+    arg_joiner = " || ' ' || "
+    output_field = SearchVectorField()
+
+    def __init__(self, *fields):
+        super().__init__(*(Coalesce(field, Value(""), output_field=TextField()) for field in fields))
+
 
 def words_in(fields, term):
     """The rows with `term` in any of `fields`: a word (`WORD`) at the start of one of their
-    words ("ivor" finds "Ivory", "ivory-trafficking" and "China's ivory"; "vory" finds none of
-    them), anything else (a number, punctuation) anywhere in the text.
+    words, where no letter or digit comes before it ("ivor" finds "Ivory", "ivory/rhino" and
+    "China's ivory", "rhino" finds "ivory/rhino"; "vory" finds none of them), anything else (a
+    number, punctuation) anywhere in the text.
 
-    On PostgreSQL a word is a prefix query of full-text search over the fields' words ("simple"
-    configuration: no stemming, no stop words), which a GIN index on the same expression serves
-    (migration 0018); elsewhere a regular expression finds the same words. Other terms match
-    `icontains`, served by the trigram indexes (migration 0006)."""
+    On PostgreSQL a word is a prefix query of full-text search over the fields' `Words`, which a
+    GIN index on the same expression serves (migration 0018); elsewhere a regular expression finds
+    the same words. Other terms match `icontains`, served by the trigram indexes (migration 0006)."""
     if not WORD.fullmatch(term):
         condition = Q()
         for field in fields:
@@ -138,7 +158,7 @@ def words_in(fields, term):
         return condition
     if connection.vendor == "postgresql":
         query = SearchQuery(f"{term}:*", search_type="raw", config="simple")
-        return Q(SearchLookup(SearchVector(*fields, config="simple"), query))
+        return Q(SearchLookup(Words(*fields), query))
     # The word, where no letter or digit comes before it. The regular expression runs in Python:
     # `icontains` first leaves it few rows to read, and starting with the word makes it fast.
     word = term.lower()
@@ -569,7 +589,8 @@ class ArticleFilter(PublicFilterSet):
 
 
 def search_operations(value):
-    """The operations with every word of `value` in their name, a name sources give them or their focus."""
+    """The operations with every word of `value` (`words_in`) in their name, a name sources give
+    them or their focus."""
     return Operation.objects.filter(OperationFilter.text_search(search_terms(value)))
 
 
@@ -597,7 +618,7 @@ class OperationFilter(PublicFilterSet):
     def text_search(terms):
         found = Q()
         for term in terms:
-            found &= Q(pk__in=matching(Operation, term, "name", "aliases__name", "focus"))
+            found &= Q(pk__in=searching(Operation, term, "name", "aliases__name", "focus"))
         return found
 
 

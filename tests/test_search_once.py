@@ -8,7 +8,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.filters import ArticleFilter, ClaimFilter, FigureFilter, among, searching, words_in
+from archive.filters import (
+    ArticleFilter,
+    ClaimFilter,
+    FigureFilter,
+    OperationFilter,
+    among,
+    search_operations,
+    searching,
+    words_in,
+)
 from archive.models import Article, Claim, Figure
 
 from . import public_data as make
@@ -101,6 +110,63 @@ def test_any_number_of_keys_is_one_parameter(pangolins):
     assert not Figure.objects.filter(among("pk", [])).exists()
 
 
+@pytest.fixture
+def punctuated(db):
+    """Articles whose words run into paths, addresses, hyphens, apostrophes and numbers."""
+    bodies = {
+        "path": "Seized ivory/rhino horn at the port.",
+        "host": "Reported by www.customs.gov.cn on Monday.",
+        "hyphen": "An anti-smuggling drive with Côte d'Ivoire's customs.",
+        "email": "Write to press@example.org about 12kg and 1e5kg.",
+    }
+    return {make.article(body, title=f"Article {name}").pk: name for name, body in bodies.items()}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("rhino", {"path"}),
+        ("ivory", {"path"}),
+        ("customs", {"host", "hyphen"}),
+        ("gov", {"host"}),
+        ("smuggl", {"hyphen"}),
+        ("anti", {"hyphen"}),
+        ("ivoire", {"hyphen"}),
+        ("example", {"email"}),
+        ("press", {"email"}),
+        # Parts inside a word: after a letter, a digit or a number's exponent.
+        ("te", set()),
+        ("kg", set()),
+        ("org", {"email"}),
+        ("ustoms", set()),
+    ],
+)
+def test_words_are_split_at_every_character_that_is_not_a_letter_or_digit(punctuated, query, expected):
+    """PostgreSQL's full-text parser reads a path, a host name, an email address or "1e5kg" as one
+    token: the words within them must be found, on every database alike."""
+    assert {punctuated[pk] for pk in searched(ArticleFilter, query).values_list("pk", flat=True)} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("thunder", {"Operation Thunderbird"}),
+        ("ball", {"Operation Thunderbird"}),
+        ("wildlife", {"Operation Thunderbird"}),
+        ("demeter", {"Operation Demeter"}),
+        ("operation", {"Operation Thunderbird", "Operation Demeter"}),
+        ("under", set()),
+        ("meter", set()),
+        ("ildlife", set()),
+    ],
+)
+def test_an_operation_is_found_by_a_word_of_its_name_alias_or_focus(db, query, expected):
+    make.operation(name="Operation Thunderbird", aliases=["Thunder-Ball"], focus="wildlife/timber crime")
+    make.operation(name="Operation Demeter", focus="waste")
+    assert set(search_operations(query).values_list("name", flat=True)) == expected
+    assert set(searched(OperationFilter, query).values_list("name", flat=True)) == expected
+
+
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
 
 
@@ -115,7 +181,7 @@ def plan(queryset):
 @postgresql_only
 @pytest.mark.parametrize(("index", "table", "columns"), [(name, *spec) for name, spec in INDEXES.items()])
 def test_each_full_text_index_serves_the_search_of_its_columns(db, index, table, columns):
-    """The index's expression must be the one `SearchVector` writes, or it is never used."""
+    """The index's expression must be the one `Words` writes, or it is never used."""
     assert index in plan(searching(MODELS[table], "ivory", *columns))
 
 

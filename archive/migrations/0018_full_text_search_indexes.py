@@ -1,8 +1,9 @@
 """Full-text search indexes for the public search on PostgreSQL.
 
 A searched word is a prefix query over the words of the searched fields (`filters.words_in`):
-`to_tsvector('simple', ...)` of the fields joined as `SearchVector` joins them. Each index is on
-that very expression, which the planner matches, and serves one searched table's subquery
+`to_tsvector('simple', ...)` of the fields joined, with every character that is not a letter or
+digit made a space (`filters.Words`, whose expression this repeats). Each index is on that very
+expression, which the planner matches, and serves one searched table's subquery
 (`filters.searching`). An article's body had no index: a search read every body. Terms that
 are not words (numbers, punctuation) still match as text, through the trigram indexes of
 migration 0006. SQLite has no such index and reads every row.
@@ -19,9 +20,12 @@ INDEXES = {
 }
 
 
+NOT_WORDS = r"[^[:alnum:]]+|(?<![[:alnum:]])[0-9][[:alnum:]]*"
+
+
 def vector(columns):
     joined = " || ' ' || ".join(f"COALESCE({column}, '')" for column in columns)
-    return f"to_tsvector('simple'::regconfig, {joined})"
+    return f"to_tsvector('simple'::regconfig, regexp_replace({joined}, '{NOT_WORDS}', ' ', 'g'))"
 
 
 def create_indexes(apps, schema_editor):
