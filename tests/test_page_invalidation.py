@@ -253,18 +253,19 @@ def test_a_claim_edit_leaves_every_other_figure_page_warm(module_seed, db, clien
 def test_a_figure_page_is_drawn_again_when_the_part_or_whole_it_flags_changes(module_seed, db, client):
     """A figure page flags its values against the figures of the part or whole an editor stated
     in its operation, with their titles and values: a change to those reaches it, hint or none."""
-    # The seed's part and whole (figures 16 and 17) are also linked by a hint; a whole of 300
-    # cases parts with it and leaves the flag alone.
-    Claim.objects.filter(pk=18).update(value=300, normalised_value=300)
-    refresh_figures([16, 17])
-    part = Figure.objects.get(pk=17)
+    # The seed's part and whole are also linked by a hint; a part of 300 cases, which the Global
+    # Times gives, parts with it and leaves the flag alone.
+    whole = Figure.objects.get(slug="demeter-v-cases-all-countries")
+    part = Figure.objects.get(slug="demeter-v-cases-china-customs")
+    part.claims.filter(article__slug__startswith="global-times").update(value=300, normalised_value=300)
+    refresh_figures([whole.pk, part.pk])
     assert not part.possible_misattributions.exists()
     assert flags_for([part])[part.pk]
     url = part.get_absolute_url()
 
     for write in (
-        lambda: Figure.objects.filter(pk=16).update(title="The whole, renamed"),
-        lambda: Claim.objects.filter(pk=9).update(value=400, normalised_value=400),
+        lambda: Figure.objects.filter(pk=whole.pk).update(title="The whole, renamed"),
+        lambda: whole.claims.filter(article__slug__startswith="china-daily").update(value=400, normalised_value=400),
     ):
         client.get(url)
         write()

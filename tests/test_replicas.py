@@ -289,8 +289,7 @@ def test_a_public_page_shows_an_edit_once_its_replica_replays_it_and_never_befor
         assert CORRECTED in read(client, path)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="replicas are PostgreSQL's")
+@on_a_standby
 def test_a_download_closed_before_it_is_read_ends_its_replica_transaction(client):
     """A HEAD, or a reader gone before the first row: the server closes the response unread."""
     with (
