@@ -12,7 +12,8 @@ from decimal import Decimal
 import django_filters
 from django.contrib.postgres.lookups import SearchLookup
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import (
     Case,
     Count,
@@ -365,8 +366,13 @@ class PublicFilterSet(django_filters.FilterSet):
 
     def facet_counts(self, fields, count_through=None):
         """(value, label or None, count) of each value of `fields[0]` among the chosen rows."""
+        return self.facets_counted([fields], count_through)[0]
+
+    def facets_counted(self, facet_fields, count_through=None):
+        """`facet_counts` of each facet's fields, all from one grouped query."""
+        names = {field for fields in facet_fields for field in fields}
         rows = self.qs.order_by()
-        rows = rows.annotate(**{name: make() for name, make in self.facet_expressions.items() if name in fields})
+        rows = rows.annotate(**{name: make() for name, make in self.facet_expressions.items() if name in names})
         count = Count("pk")
         if count_through:
             # Outlets are reached through claims: count each figure once per outlet. Every
@@ -374,7 +380,7 @@ class PublicFilterSet(django_filters.FilterSet):
             filtered = any(value for name, value in self.form.cleaned_data.items() if name != "sort")
             rows = public_claims().filter(figure__in=rows.values("pk")) if filtered else public_claims()
             count = Count(count_through, distinct=True)
-        return grouped_counts(rows, fields, count)
+        return grouped_counts(rows, facet_fields, count)
 
 
 class PerGroup(Subquery):
@@ -385,19 +391,78 @@ class PerGroup(Subquery):
         return []
 
 
-def grouped_counts(rows, fields, count):
-    """(value, label or None, count) of each value of `fields[0]` among `rows`. A related
-    record's slug and name (`fields` "outlet__slug", "outlet__name") are grouped by its key,
-    with no join, and read once per group: grouping by the two names sorted every row by them
-    (the outlet facet of the claims lists, 90,000 rows at 100,000 claims)."""
+def related_key(model, fields):
+    """The key and model of the related record whose slug and name `fields` are ("outlet__slug",
+    "outlet__name"), or (None, None)."""
     key = fields[0].removesuffix("__slug")
     if len(fields) != 2 or key == fields[0]:
+        return None, None
+    for name in key.split("__"):
+        model = model._meta.get_field(name).related_model
+    return key, model
+
+
+def grouped_counts(rows, facet_fields, count):
+    """For each facet's fields, (value, label or None, count) of each value of its first field
+    among `rows`. A related record's slug and name (fields "outlet__slug", "outlet__name") are
+    grouped by its key, with no join, and read once per group: grouping by the two names sorted
+    every row by them (the outlet facet of the claims lists, 90,000 rows at 100,000 claims).
+
+    Several facets are counted by one query: the rows, with each facet's key, are read once (a
+    common table expression) and grouped by each key in turn, where a query per facet read and
+    joined them again (grouping by all the keys together makes about a group per row). `count`
+    adds up each row's weight: Count("pk") counts rows, Sum(field) adds the field; a distinct
+    count is counted alone. The related records' slugs and names are read by their keys."""
+    if len(facet_fields) == 1:
+        return [counted_alone(rows, facet_fields[0], count)]
+    if isinstance(count, Count):
+        assert not count.distinct, "a distinct count does not add up over the facets' groups"
+        weight = Value(1)
+    else:
+        weight = count.get_source_expressions()[0]
+    related = [related_key(rows.model, fields) for fields in facet_fields]
+    keys = [key or fields[0] for fields, (key, _) in zip(facet_fields, related, strict=True)]
+    columns = {f"facet_{index}": F(key) for index, key in enumerate(keys)}
+    totals = [{} for _ in facet_fields]
+    try:
+        sql, params = rows.order_by().values(**columns, facet_weight=weight).query.sql_with_params()
+    except EmptyResultSet:  # no rows, and no query
+        sql = None
+    if sql is not None:
+        # A column per facet, as the keys' types differ, the other facets' columns empty; a first
+        # branch with no rows gives the columns their types.
+        typed = f"SELECT -1, {', '.join(columns)}, 0 FROM facet_rows WHERE 1 = 0"
+        grouped = " UNION ALL ".join(
+            [typed]
+            + [
+                "SELECT {}, {}, SUM(facet_weight) FROM facet_rows GROUP BY {}".format(
+                    index, ", ".join(name if name == column else "NULL" for name in columns), column
+                )
+                for index, column in enumerate(columns)
+            ]
+        )
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(f"WITH facet_rows AS ({sql}) {grouped}", params)
+            for index, *values, number in cursor.fetchall():
+                totals[index][values[index]] = number
+    counted = []
+    for fields, (key, model), total in zip(facet_fields, related, totals, strict=True):
+        if key is None:
+            counted.append([(value, None, number) for value, number in total.items()])
+            continue
+        names = [field.rsplit("__", 1)[1] for field in fields]
+        chosen = model.objects.using(rows.db).filter(pk__in=[pk for pk in total if pk is not None]).order_by()
+        labels = {pk: (slug, name) for pk, slug, name in chosen.values_list("pk", *names)}
+        counted.append([(*labels.get(pk, (None, None)), number) for pk, number in total.items()])
+    return counted
+
+
+def counted_alone(rows, fields, count):
+    key, model = related_key(rows.model, fields)
+    if key is None:
         counts = rows.values(*fields).annotate(count=count)
         return [(row[fields[0]], row[fields[1]] if len(fields) > 1 else None, row["count"]) for row in counts]
-    related = rows.model
-    for name in key.split("__"):
-        related = related._meta.get_field(name).related_model
-    record = related.objects.filter(pk=OuterRef(key)).order_by()
+    record = model.objects.filter(pk=OuterRef(key)).order_by()
     labels = {field: PerGroup(record.values(field.rsplit("__", 1)[1])) for field in fields}
     counts = rows.values(key).annotate(count=count, **labels)
     return [(row[fields[0]], row[fields[1]], row["count"]) for row in counts]
@@ -521,14 +586,22 @@ class ClaimFilter(PublicFilterSet):
             return super().count()
         return figures.aggregate(claims=Coalesce(Sum("published_claim_count"), 0))["claims"]
 
-    def facet_counts(self, fields, count_through=None):
+    def facets_counted(self, facet_fields, count_through=None):
+        """The facets of the figures' fields, when the filters choose by figure alone, from
+        the figures' stored counts; the others from the claims."""
         figures = self.figures_chosen()
         by_figure = FigureFilter.facet_expressions
-        if figures is None or not all(field.startswith("figure__") or field in by_figure for field in fields):
-            return super().facet_counts(fields, count_through)
-        figures = figures.annotate(**{name: make() for name, make in by_figure.items() if name in fields})
-        on_figure = [field.removeprefix("figure__") for field in fields]
-        return grouped_counts(figures, on_figure, Sum("published_claim_count"))
+        if figures is None:
+            return super().facets_counted(facet_fields, count_through)
+        ours = [all(field.startswith("figure__") or field in by_figure for field in fields) for fields in facet_fields]
+        theirs = [fields for fields, own in zip(facet_fields, ours, strict=True) if not own]
+        counted = iter(super().facets_counted(theirs, count_through) if theirs else [])
+        names = {field for fields in facet_fields for field in fields}
+        figures = figures.annotate(**{name: make() for name, make in by_figure.items() if name in names})
+        on_figure = [[field.removeprefix("figure__") for field in fields] for fields in facet_fields]
+        on_figure = [fields for fields, own in zip(on_figure, ours, strict=True) if own]
+        from_figures = iter(grouped_counts(figures, on_figure, Sum("published_claim_count")) if on_figure else [])
+        return [next(from_figures) if own else next(counted) for own in ours]
 
     def matches(self, value):
         """Every word in the claim's text, or any number it searches for among the claim's
@@ -673,18 +746,28 @@ STATUS_RANK = {status.value: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
 def facets(filterset):
-    """One aggregate query per facet."""
+    """Each facet of the list's filterset, with its options counted. The facets whose counts run
+    over the same rows (the same filters once their own is left out) are counted together by one
+    grouped query; a facet counting distinct records (`count_through`), alone."""
     data = filterset.data
-    result = []
-    for name, label, fields, count_through in FACETS[type(filterset)]:
+    together = {}
+    for name, _, fields, count_through in FACETS[type(filterset)]:
         others = data.copy()
         for key in (name, "sort", "page"):
             others.pop(key, None)
+        rows = repr(sorted(others.lists() if hasattr(others, "lists") else others.items()))
+        key = (rows, name) if count_through else (rows, None)
+        together.setdefault(key, (others, count_through, {}))[2][name] = fields
+    counted = {}
+    for others, count_through, members in together.values():
         rest = type(filterset)(others, queryset=filterset.public(), found=filterset.found)
         rest.is_valid()
+        counted.update(zip(members, rest.facets_counted(list(members.values()), count_through), strict=True))
+    result = []
+    for name, label, _, _ in FACETS[type(filterset)]:
         selected = data.get(name, "")
         options = []
-        for value, text, count in rest.facet_counts(fields, count_through):
+        for value, text, count in counted[name]:
             if value is None:
                 continue
             if text is None:

@@ -462,6 +462,20 @@ def test_each_facet_option_counts_the_rows_choosing_it_would_show(seed, filterse
         assert counts == chosen, found.name
 
 
+@pytest.mark.parametrize(
+    ("filterset_class", "data"), [*FACETED, (ClaimFilter, {"q": "ivory"}), (FigureFilter, {"q": "china"})]
+)
+def test_facets_counted_by_one_query_equal_each_counted_by_its_own(seed, filterset_class, data):
+    """The facets over the same rows share one query: each one's counts must be its own query's."""
+    filterset = filterset_class(data, queryset=filterset_class.public())
+    assert filterset.is_valid()
+    facet_fields = [fields for _, _, fields, count_through in FACETS[filterset_class] if not count_through]
+    together = filterset.facets_counted(facet_fields)
+    alone = [filterset.facet_counts(fields) for fields in facet_fields]
+    assert [sorted(counts, key=repr) for counts in together] == [sorted(counts, key=repr) for counts in alone]
+    assert any(len(counts) > 1 for counts in together) or filterset_class is ArticleFilter
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans are PostgreSQL's")
 @pytest.mark.parametrize(("sort", "index"), [("", "figure_status_rank_idx"), ("sources", "figure_sources_idx")])
 def test_a_page_of_the_figures_list_is_read_from_its_sort_s_index(db, sort, index):

@@ -43,19 +43,26 @@ PAGES = {
     # 4 counts (figures, claims, articles, outlets), disputed count, operations + their aliases,
     # contested figures + their claims, hinted figures' count, hints (2: see HINTS), latest articles.
     "/": 14,
-    # 6 facets (operation, organisation, measure, status, outlet, misattribution), count, page of
-    # figures, their claims, their misattribution hints, the hints in words (2).
-    "/figures/": 13,
-    # The same, and the keys the search finds, once for the count, the facets and the page.
-    "/figures/?status=disputed&outlet=global-times&q=china&sort=sources": 14,
-    "/figures/?misattributed=yes": 13,
-    "/figures/?misattributed=no": 13,
-    # 6 facets, count, page of claims with article, outlet, figure and speaker joined, the figures'
-    # linked figures, hints (2).
-    "/claims/": 12,
-    "/claims/?status=disputed&sort=value&q=china": 13,
-    "/claims/?misattributed=yes": 12,
-    "/claims/?misattributed=no": 12,
+    # The facets counted over the same rows in one grouped query (operation, organisation, measure,
+    # status, misattribution) with the operations' and organisations' names (2), the outlet facet
+    # (figures counted once per outlet), count, page of figures, their claims, their
+    # misattribution hints, the hints in words (2).
+    "/figures/": 11,
+    # The keys the search finds, once for the count, the facets and the page; the status and
+    # outlet facets each over rows of their own.
+    "/figures/?status=disputed&outlet=global-times&q=china&sort=sources": 13,
+    # The misattribution facet over rows of its own.
+    "/figures/?misattributed=yes": 12,
+    "/figures/?misattributed=no": 12,
+    # The figures' facets from the figures' stored counts in one grouped query with the names (2),
+    # the outlet facet, count, page of claims with article, outlet, figure and speaker joined, the
+    # figures' linked figures, hints (2).
+    "/claims/": 10,
+    # The search's keys; the status facet over rows of its own, the five others over the claims
+    # in one query with the outlets' names too (3).
+    "/claims/?status=disputed&sort=value&q=china": 12,
+    "/claims/?misattributed=yes": 11,
+    "/claims/?misattributed=no": 11,
     # outlet facet, count, page of articles with their claim counts.
     "/articles/": 4,
     # count, page of operations with figure counts, aliases, coordinators.
