@@ -122,3 +122,13 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests run last (pytest-django puts them there), each flushing the database
+    after it. Each must roll back serialized: a flush without it makes the content types again
+    under new keys, and the next serialized test's rows then collide with them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: mark it django_db(transaction=True, serialized_rollback=True)")

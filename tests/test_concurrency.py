@@ -33,7 +33,9 @@ from .admin_forms import form_data
 from .csv_support import csv_text
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Serialized, as every transactional test of the suite is: a flush without it makes the content
+    # types again under new keys, which a later test's serialized rollback then collides with.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL's concurrent writers"),
 ]
 
