@@ -7,6 +7,7 @@ of its public claims; an operation's latest change to itself. A claim changed by
 without a save keeps its date; pages whose content follows the whole archive (the home page, the
 lists) or many records (an outlet's claims) carry none."""
 
+from datetime import datetime
 from typing import NamedTuple
 
 from django.contrib.sitemaps import Sitemap
@@ -32,7 +33,7 @@ def latest(*dates):
 
 class Address(NamedTuple):
     slug: str
-    lastmod: object = None  # a datetime, or None when the page carries no date
+    lastmod: datetime | None = None  # None when the page carries no date
 
 
 class RecordPages(MirroredPaginator):
@@ -50,7 +51,7 @@ class RecordPages(MirroredPaginator):
 class RecordSitemap(Sitemap):
     """A kind of record with a page each, in the order of their keys: a page's rows are read as
     plain values, their dates with a grouped query over the page's keys, and a page past the middle
-    from the end, so that every page costs what the first does. `items()` gives the rows that
+    from the end, so that no page skips more than half the list. `items()` gives the rows that
     `dated` turns into `Address`es: by default (slug) or (slug, date)."""
 
     limit = RECORDS_PER_PAGE
