@@ -40,8 +40,9 @@ from .vocabulary import FigureStatus, Status
 
 SITE = "Sourced Figures Archive"
 ENTRIES = 50
-# The site-wide feed replays the figures its latest changes touched, not the whole archive.
-LATEST_CHANGES = 500
+# A feed replays the figures its latest changes touched, not every figure it follows: the latest
+# history rows of its claims and of its articles, enough for its entries as the archive is edited.
+LATEST_CHANGES = 200
 # An empty feed was never updated: the start of the epoch rather than the moment it is read.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -121,30 +122,51 @@ class ChangesFeed(Feed):
         return None
 
     def scope(self, obj):
-        """(the public figures to replay with their hints' figures, the public articles, and the
-        time from which the entries are complete, or None)."""
+        """(the history rows of the claims the feed follows, those of its articles, its public
+        figures, its public articles)."""
         raise NotImplementedError
 
+    def latest(self, obj):
+        """(the public figures the latest changes touched, the public articles among them, and the
+        time from which the entries are complete, or None).
+
+        Each figure is replayed in full: from the later of the two oldest changes read, no entry
+        is left out, and at that very moment those of the changes read are there (an import of
+        thousands of claims at one instant shows some of them)."""
+        claim_rows, article_rows, figures, articles = self.scope(obj)
+        claims, since = latest_changes(claim_rows)
+        changed_articles, articles_since = latest_changes(article_rows)
+        since = max(since, articles_since) if since and articles_since else since or articles_since
+        touched = Claim.history.filter(Q(id__in=claims) | Q(article_id__in=changed_articles)).values("figure_id")
+        return figures.filter(pk__in=touched), new_articles(articles.filter(pk__in=changed_articles)), since
+
     def items(self, obj):
-        figures, articles, since = self.scope(obj)
+        figures, articles, since = self.latest(obj)
         figures = {figure.pk: figure for figure in figures.only("pk", "slug", "title")}
-        events = figure_value_events(figures) if figures else []
+        hints = []
+        if "misattribution" in self.wanted:
+            hints = each_pair_once(hint for found in hints_by_figure(list(figures)).values() for hint in found)
+        # A hint is dated by the latest change to either of its figures: the other one is replayed too.
+        replayed = set(figures) | {hint.other.pk for hint in hints}
+        events = figure_value_events(replayed) if replayed else []
         entries = []
         if "withdrawn" in self.wanted:
             entries += [
-                self.withdrawn(figures[event.figure_id], event) for event in events if event.kind == "withdrawn"
+                self.withdrawn(figures[event.figure_id], event)
+                for event in events
+                if event.kind == "withdrawn" and event.figure_id in figures
             ]
         if "disputed" in self.wanted:
             entries += [
                 self.disputed(figures[figure_id], when, values)
                 for figure_id, when, _, after, values in status_changes(events)
-                if after == FigureStatus.DISPUTED
+                if after == FigureStatus.DISPUTED and figure_id in figures
             ]
         if "misattribution" in self.wanted:
             latest = {event.figure_id: event.when for event in events}
             entries += [
                 self.misattribution(hint, max(latest[hint.figure.pk], latest[hint.other.pk]))
-                for hint in each_pair_once(hint for hints in hints_by_figure(list(figures)).values() for hint in hints)
+                for hint in hints
                 if hint.figure.pk in latest and hint.other.pk in latest
             ]
         if "article" in self.wanted:
@@ -230,22 +252,13 @@ class ArchiveFeed(ChangesFeed):
         return reverse("archive:home")
 
     def scope(self, obj):
-        # The figures the latest claim changes and the latest article changes touched, each
-        # replayed in full; from the later of the two oldest changes, no change is left out.
-        claims, since = latest_changes(Claim)
-        articles, articles_since = latest_changes(Article)
-        since = max(since, articles_since) if since and articles_since else since or articles_since
-        touched = Claim.history.filter(Q(id__in=claims) | Q(article_id__in=articles)).values("figure_id")
-        figures = public_figures().filter(Q(pk__in=touched) | Q(possible_misattributions__in=touched)).distinct()
-        return figures, new_articles(public_articles()), since
+        return Claim.history.all(), Article.history.all(), public_figures(), public_articles()
 
 
-def latest_changes(model):
-    """The records of `model` in its latest `LATEST_CHANGES` history rows, and the date of the
-    oldest of these rows, or None when the history holds no more."""
-    rows = list(
-        model.history.order_by("-history_date", "-history_id").values_list("id", "history_date")[:LATEST_CHANGES]
-    )
+def latest_changes(rows):
+    """The records in the latest `LATEST_CHANGES` of these history rows, and the date of the
+    oldest of these rows, or None when there are no more."""
+    rows = list(rows.order_by("-history_date", "-history_id").values_list("id", "history_date")[:LATEST_CHANGES])
     since = rows[-1][1] if len(rows) == LATEST_CHANGES else None
     return {pk for pk, _ in rows}, since
 
@@ -265,9 +278,18 @@ class OperationFeed(ChangesFeed):
         return operation.get_absolute_url()
 
     def scope(self, operation):
-        figures = public_figures().filter(operation=operation)
+        # Every claim ever on one of its figures, and every article that ever stated one. The
+        # figures are named by their keys, which the history's figure index finds: joined to the
+        # figures, the history is read whole.
+        figure_ids = list(operation.figures.order_by().values_list("pk", flat=True))
+        stated = Claim.history.filter(figure_id__in=figure_ids)
         stating = public_claims().filter(article=OuterRef("pk"), figure__operation=operation)
-        return figures, new_articles(public_articles().filter(Exists(stating))), None
+        return (
+            Claim.history.filter(id__in=stated.values("id")),
+            Article.history.filter(id__in=stated.values("article_id")),
+            public_figures().filter(operation=operation),
+            public_articles().filter(Exists(stating)),
+        )
 
 
 def new_articles(articles):

@@ -7,16 +7,19 @@ of its public claims; an operation's latest change to itself. A claim changed by
 without a save keeps its date; pages whose content follows the whole archive (the home page, the
 lists) or many records (an outlet's claims) carry none."""
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.views import View
 
 from .filters import public_articles, public_claims, public_figures
 from .models import Figure, Operation
-from .views.base import PublicView
+from .views.base import MirroredPaginator, PublicView
 from .views.outlets import published_outlets
 
 # Addresses per sitemap page (the protocol allows 50,000): a page is drawn in a time that does not
@@ -24,13 +27,61 @@ from .views.outlets import published_outlets
 RECORDS_PER_PAGE = 1000
 
 
-def latest_history_date(model):
-    rows = model.history.filter(id=OuterRef("pk")).order_by("-history_date")
-    return Subquery(rows.values("history_date")[:1])
-
-
 def latest(*dates):
     return max((date for date in dates if date is not None), default=None)
+
+
+class Address(NamedTuple):
+    slug: str
+    lastmod: datetime | None = None  # None when the page carries no date
+
+
+class RecordPages(MirroredPaginator):
+    """Pages of a kind of record's rows, each page given its addresses' dates by `dated`, which
+    reads them for the page's own keys."""
+
+    def __init__(self, rows, per_page, dated):
+        super().__init__(rows, per_page)
+        self.dated = dated
+
+    def _get_page(self, rows, number, paginator):
+        return super()._get_page(self.dated(list(rows)), number, paginator)
+
+
+class RecordSitemap(Sitemap):
+    """A kind of record with a page each, in the order of their keys: a page's rows are read as
+    plain values, their dates with a grouped query over the page's keys, and a page past the middle
+    from the end, so that no page skips more than half the list. `items()` gives the rows that
+    `dated` turns into `Address`es: by default (slug) or (slug, date)."""
+
+    limit = RECORDS_PER_PAGE
+    view_name = None
+
+    def __init__(self):
+        # One reverse for a page of a thousand addresses: a slug needs no quoting.
+        self.before_slug, self.after_slug = reverse(self.view_name, args=["slug"]).rsplit("slug", 1)
+
+    @property
+    def paginator(self):
+        return RecordPages(self.items(), self.limit, self.dated)
+
+    def dated(self, rows):
+        return [Address(*row) for row in rows]
+
+    def location(self, address):
+        return f"{self.before_slug}{address.slug}{self.after_slug}"
+
+    def lastmod(self, address):
+        return address.lastmod
+
+    def get_latest_lastmod(self):
+        return None
+
+
+def latest_history_dates(model, keys):
+    """{key: the date of its latest history row} of these records of `model`."""
+    rows = model.history.filter(id__in=keys).values("id").annotate(at=Max("history_date"))
+    return dict(rows.values_list("id", "at"))
 
 
 class PageSitemap(Sitemap):
@@ -45,23 +96,18 @@ class PageSitemap(Sitemap):
         return reverse(f"archive:{name}")
 
 
-class FigureSitemap(Sitemap):
-    limit = RECORDS_PER_PAGE
+class FigureSitemap(RecordSitemap):
+    view_name = "archive:figure_detail"
 
     def items(self):
-        claims = public_claims().filter(figure=OuterRef("pk")).order_by().values("figure")
-        return (
-            public_figures()
-            .only("slug")
-            .annotate(
-                changed=latest_history_date(Figure),
-                claims_changed=Subquery(claims.annotate(at=Max("updated_at")).values("at")),
-            )
-            .order_by("pk")
-        )
+        return public_figures().order_by("pk").values_list("pk", "slug")
 
-    def lastmod(self, figure):
-        return latest(figure.changed, figure.claims_changed)
+    def dated(self, rows):
+        keys = [pk for pk, _ in rows]
+        changed = latest_history_dates(Figure, keys)
+        claims = public_claims().filter(figure__in=keys).values("figure").annotate(at=Max("updated_at"))
+        claims_changed = dict(claims.values_list("figure", "at"))
+        return [Address(slug, latest(changed.get(pk), claims_changed.get(pk))) for pk, slug in rows]
 
     def get_latest_lastmod(self):
         # The section's date in two queries, not a pass over every figure.
@@ -69,39 +115,37 @@ class FigureSitemap(Sitemap):
         return latest(figures["at"], public_claims().aggregate(at=Max("updated_at"))["at"])
 
 
-class ArticleSitemap(Sitemap):
-    limit = RECORDS_PER_PAGE
+class ArticleSitemap(RecordSitemap):
+    view_name = "archive:article_detail"
 
     def items(self):
-        return public_articles().only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, article):
-        return article.updated_at
+        return public_articles().order_by("pk").values_list("slug", "updated_at")
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(at=Max("updated_at"))["at"]
+        return public_articles().aggregate(at=Max("updated_at"))["at"]
 
 
-class OperationSitemap(Sitemap):
-    limit = RECORDS_PER_PAGE
+class OperationSitemap(RecordSitemap):
+    view_name = "archive:operation_detail"
 
     def items(self):
-        return Operation.objects.only("slug").annotate(changed=latest_history_date(Operation)).order_by("pk")
+        return Operation.objects.order_by("pk").values_list("pk", "slug")
 
-    def lastmod(self, operation):
-        return operation.changed
+    def dated(self, rows):
+        changed = latest_history_dates(Operation, [pk for pk, _ in rows])
+        return [Address(slug, changed.get(pk)) for pk, slug in rows]
 
     def get_latest_lastmod(self):
         return Operation.history.aggregate(at=Max("history_date"))["at"]
 
 
-class OutletSitemap(Sitemap):
+class OutletSitemap(RecordSitemap):
     """Outlets with a published article; an outlet's page follows its claims, so it has no date."""
 
-    limit = RECORDS_PER_PAGE
+    view_name = "archive:outlet_detail"
 
     def items(self):
-        return published_outlets().only("slug").order_by("pk")
+        return published_outlets().order_by("pk").values_list("slug")
 
 
 SITEMAPS = {
@@ -123,7 +167,7 @@ class SitemapSection(PublicView, View):
         return ["p"]  # the sitemaps framework's page
 
     def get(self, request, section):
-        return sitemap_views.sitemap(request, SITEMAPS, section=section)
+        return sitemap_views.sitemap(request, SITEMAPS, section=section, template_name="archive/sitemap.xml")
 
 
 def section_paths():

@@ -271,13 +271,14 @@ def grow(operation, rounds):
 
 # Each feed's queries, plus the data version every public address reads first.
 FEEDS = {
-    # the latest claim changes, the latest article changes, the figures they touched and their
-    # hints' figures, the claims' history, their articles' history, the hints with their figures,
-    # the hinted figures' claims, the latest new articles.
+    # the latest claim changes, the latest article changes, the figures they touched, the hints
+    # with their figures, the hinted figures' claims, the claims' history, their articles'
+    # history, the new articles among the changed ones.
     "/feed.atom": 9,
-    # the operation, its figures, the claims' history, the articles' history, the hints with
-    # their figures, the hinted figures' claims, the latest new articles.
-    "/operations/operation-growing.atom": 8,
+    # the operation, its figures' keys, then as the archive's: the latest changes of its claims
+    # and of its articles, the figures they touched, the hints with their figures, the hinted
+    # figures' claims, the claims' history, their articles' history, the new articles.
+    "/operations/operation-growing.atom": 11,
     # the figure, its claims' history, their articles' history.
     "figure": 4,
 }
@@ -307,3 +308,16 @@ def test_a_cached_feed_costs_one_query_and_changes_with_the_data(client, dispute
     later.status = "draft"
     saved_on(later, day(5))
     assert of_kind(client.get("/feed.atom"), "withdrawn")
+
+
+def test_an_operation_feed_reads_its_latest_changes_even_of_a_claim_moved_out_of_it(client, dispute, monkeypatch):
+    figure, later = dispute
+    other = make.figure(title="Timber seized in the test operation", within=figure.operation)
+    third = new_article("They seized 12 tons of timber.", day(5), source=make.outlet("Third Outlet"))
+    new_claim(third, other, "seized 12 tons", 12, day(5))
+    later.figure = make.figure(title="Waste seized elsewhere", within=make.operation())
+    saved_on(later, day(6), reason="another operation's figure")
+    monkeypatch.setattr(feeds, "LATEST_CHANGES", 1)
+    [entry] = entries(client.get(f"/operations/{figure.operation.slug}.atom"))
+    assert (entry["kind"], entry["updated"]) == ("withdrawn", "2025-03-06T12:00:00+00:00")
+    assert "The reason given: another operation&#x27;s figure" in entry["summary"]

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from archive import sitemaps
-from archive.models import Article, Figure, Operation
+from archive.models import Article, Claim, Figure, Operation
 
 from . import public_data as make
 
@@ -110,11 +110,15 @@ ADDRESSES = {
     # per kind of record: its number of pages and its latest date (the figures' in two queries,
     # the outlets' none).
     "/sitemap.xml": 9,
-    # the number of figures, a page of them with their dates.
-    "/sitemap-figures.xml": 3,
-    "/sitemap-figures.xml?p=2": 3,
+    # the number of figures, a page of their keys and slugs, the page's figures' latest history
+    # dates and their public claims' latest saves.
+    "/sitemap-figures.xml": 5,
+    "/sitemap-figures.xml?p=2": 5,
+    # the number of articles, a page of their slugs and dates.
     "/sitemap-articles.xml": 3,
-    "/sitemap-operations.xml": 3,
+    # the number of operations, a page of their keys and slugs, their latest history dates.
+    "/sitemap-operations.xml": 4,
+    # the number of outlets, a page of their slugs.
     "/sitemap-outlets.xml": 3,
     "/sitemap-pages.xml": 1,
     "/robots.txt": 1,
@@ -134,6 +138,52 @@ def test_it_costs_the_same_queries_on_every_page_however_many_rows(
             response = client.get(url)
         sizes.append(len(response.content))
     assert sizes[1] >= sizes[0]
+
+
+def test_a_page_past_the_middle_lists_its_records_in_order_each_with_its_own_date(
+    client, seed, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(sitemaps.FigureSitemap, "limit", 5)
+    grow(range(4))
+    figures = list(Figure.objects.filter(source_count__gt=0).order_by("pk"))
+    pages = -(-len(figures) // 5)
+    page = pages - 1  # a full page, read from the end of the list
+    assert (page - 1) * 5 > len(figures) // 2
+    shown = figures[(page - 1) * 5 : page * 5]
+    changed, claimed, drafted = shown[0], shown[-1], shown[-2]
+    changed._history_date = datetime(2031, 5, 6, tzinfo=UTC)
+    changed.save()
+    claim = claimed.claims.first()
+    Claim.objects.filter(pk=claim.pk).update(updated_at=datetime(2032, 7, 8, tzinfo=UTC))  # a save without history
+    draft = make.claim(claim.article, drafted, claim.quote, claim.value, status="draft")
+    Claim.objects.filter(pk=draft.pk).update(updated_at=datetime(2033, 1, 1, tzinfo=UTC))  # not public: no date
+    cache.clear()
+
+    def expected(figure):
+        history = figure.history.latest("history_date").history_date
+        claims = Claim.objects.published().filter(figure=figure).latest("updated_at").updated_at
+        return f"{max(history, claims):%Y-%m-%d}"
+
+    with django_assert_num_queries(5):
+        listed = urls(client.get(f"/sitemap-figures.xml?p={page}"))
+    assert listed == {figure.get_absolute_url(): expected(figure) for figure in shown}
+    assert listed[changed.get_absolute_url()] == "2031-05-06"
+    assert listed[claimed.get_absolute_url()] == "2032-07-08"
+    assert listed[drafted.get_absolute_url()] != "2033-01-01"
+    every = [
+        address for number in range(1, pages + 1) for address in urls(client.get(f"/sitemap-figures.xml?p={number}"))
+    ]
+    assert every == [figure.get_absolute_url() for figure in figures]
+
+
+def test_an_operation_is_dated_by_its_latest_change(client, seed):
+    operation = Operation.objects.order_by("pk").last()
+    operation._history_date = datetime(2031, 5, 6, tzinfo=UTC)
+    operation.save()
+    listed = urls(client.get("/sitemap-operations.xml"))
+    assert listed[operation.get_absolute_url()] == "2031-05-06"
+    for other in Operation.objects.exclude(pk=operation.pk):
+        assert listed[other.get_absolute_url()] == f"{other.history.latest('history_date').history_date:%Y-%m-%d}"
 
 
 def test_a_cached_sitemap_costs_one_query(client, seed, django_assert_num_queries):

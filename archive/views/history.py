@@ -1,5 +1,6 @@
 """What readers see of the edit history: when each value on a figure was added or changed."""
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,6 +13,9 @@ from .wording import amount
 TRACKED = ("value", "value_high", "unit", "bound", "status", "quote")
 # What the status rule reads of a value.
 READ = ("normalised_value", "normalised_precision", "normalised_high")
+# What the replay reads of a claim's version, and of an article's.
+CLAIM_ROW = ("id", "article_id", "figure_id", "history_date", "history_type", "history_change_reason", *TRACKED, *READ)
+ARTICLE_ROW = ("id", "outlet__name", "history_date", "history_type", "history_change_reason", "status")
 
 
 @dataclass(frozen=True)
@@ -60,18 +64,18 @@ def figure_value_events(figure_ids):
     leaves the record. What was edited while the claim or its article was a draft was never
     public, and is not shown."""
     figure_ids = set(figure_ids)
+    # Plain rows rather than models: a feed replays thousands of them.
     claim_rows = list(
         Claim.history.filter(id__in=Claim.history.filter(figure_id__in=figure_ids).values("id"))
-        .only("id", "article", "figure", "history_date", "history_type", "history_change_reason", *TRACKED, *READ)
         .order_by("history_date", "history_id")
+        .values_list(*CLAIM_ROW, named=True)
     )
     article_rows = list(
         Article.history.filter(id__in={row.article_id for row in claim_rows})
-        .select_related("outlet")
-        .only("id", "outlet__name", "history_date", "history_type", "history_change_reason", "status")
         .order_by("history_date", "history_id")
+        .values_list(*ARTICLE_ROW, named=True)
     )
-    outlets = {row.id: row.outlet.name for row in article_rows if row.outlet}
+    outlets = {row.id: row.outlet__name for row in article_rows if row.outlet__name}
     # Before its first recorded version an article is taken to be as that version says, and with
     # none as it is now, published: records loaded without history are given a version afterwards.
     article_status = {}
@@ -83,16 +87,20 @@ def figure_value_events(figure_ids):
         key=lambda entry: entry[:2],
     )
     latest = {}  # each claim's latest row
+    claims_of = defaultdict(dict)  # each article's claims, by their latest rows
     public = {}  # each claim's row last seen public, while it is public
     shown_on = set()  # (claim, figure) of each value ever public
     events = []
     for when, is_claim, row in timeline:
         if is_claim:
-            latest[row.id] = row
+            previous = latest.get(row.id)
+            if previous is not None and previous.article_id != row.article_id:
+                del claims_of[previous.article_id][row.id]
+            latest[row.id] = claims_of[row.article_id][row.id] = row
             touched = [row]
         else:
             article_status[row.id] = Status.DRAFT if row.history_type == "-" else row.status
-            touched = [claim for claim in latest.values() if claim.article_id == row.id]
+            touched = list(claims_of[row.id].values())
         for claim in touched:
             shown = public.pop(claim.id, None)
             outlet = outlets.get(claim.article_id, "")

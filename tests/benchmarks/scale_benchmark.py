@@ -2,7 +2,7 @@
 archive grows.
 
     .venv/bin/python tests/benchmarks/scale_benchmark.py [--sizes 0,10000,100000] [--repeat 20]
-        [--download-repeat 3] [--prefix archive_scale] [--reuse]
+        [--download-repeat 3] [--prefix archive_scale] [--reuse] [--only REGEX]
 
 For each size it (re)creates a PostgreSQL database of its own (PREFIX_seed, PREFIX_10k,
 PREFIX_100k, archive_scale_* by default, on the server POSTGRES_URL names, by default
@@ -20,7 +20,8 @@ Streamed responses are read to the end. Server time is measured around the reque
 excludes the network but includes rendering. Prints, per page and size, the medians and the
 cold 95th percentile in milliseconds and the queries of a cold request, and the ratio of each
 page's medians at the largest size to those at the smallest, starred over 3x; then the
-downloads' times and sizes. --reuse keeps databases built by an earlier run.
+downloads' times and sizes. --reuse keeps databases built by an earlier run; --only measures the
+pages whose name matches the regular expression alone (`--only "atom|sitemap"`).
 
 Articles and figures are inserted in bulk (the synthetic rows pass the model's checks; importing
 them through `archive_import` validates them one by one and takes many minutes); everything else,
@@ -208,7 +209,7 @@ def timed(client, url, repeat, before):
     return {"median": statistics.median(times), "p95": p95, "max": times[-1]}
 
 
-def measure(repeat, download_repeat):
+def measure(repeat, download_repeat, only=None):
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.core.management import call_command
@@ -225,6 +226,8 @@ def measure(repeat, download_repeat):
     editor.force_login(admin)
     results = {}
     for name, url, kind in pages():
+        if only and not re.search(only, name):
+            continue
         client = editor if kind == "admin" else anonymous
         # A whole download takes seconds at 100k and is never cached: its first request, the one
         # counting the queries, is its warm-up, and it is timed --download-repeat times.
@@ -253,12 +256,12 @@ def measure(repeat, download_repeat):
     return results
 
 
-def child(mode, size, repeat, download_repeat):
+def child(mode, size, options):
     setup_django()
     if mode == "build":
         build(size)
     else:
-        print(json.dumps(measure(repeat, download_repeat)))
+        print(json.dumps(measure(options.repeat, options.download_repeat, options.only)))
 
 
 # ---------------------------------------------------------------------------- parent process
@@ -282,6 +285,8 @@ def database_exists(server, name):
 def run_child(mode, size, options, env):
     command = [sys.executable, __file__, "--child", mode, "--sizes", str(size)]
     command += ["--repeat", str(options.repeat), "--download-repeat", str(options.download_repeat)]
+    if options.only:
+        command += ["--only", options.only]
     done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return done.stdout
 
@@ -297,13 +302,19 @@ def main():
         "--prefix", default="archive_scale", help="databases are named PREFIX_seed, PREFIX_10k, PREFIX_100k"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the databases an earlier run built")
+    parser.add_argument("--only", metavar="REGEX", help="measure only the pages whose name matches")
     parser.add_argument("--child", choices=["build", "measure"], help=argparse.SUPPRESS)
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     if options.child:
-        return child(options.child, sizes[0], options.repeat, options.download_repeat)
+        return child(options.child, sizes[0], options)
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", options.prefix):
         raise SystemExit("--prefix takes lowercase letters, digits and underscores.")
+    if options.only:
+        try:
+            re.compile(options.only)
+        except re.error as error:
+            raise SystemExit(f"--only is not a regular expression: {error}") from None
 
     server = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     if urlparse(server).scheme not in ("postgres", "postgresql"):
