@@ -416,7 +416,8 @@ def grouped_counts(rows, facet_fields, count):
     if len(facet_fields) == 1:
         return [counted_alone(rows, facet_fields[0], count)]
     if isinstance(count, Count):
-        assert not count.distinct, "a distinct count does not add up over the facets' groups"
+        if count.distinct:
+            raise ValueError("A distinct count does not add up over the facets' groups: count it alone.")
         weight = Value(1)
     else:
         weight = count.get_source_expressions()[0]
@@ -425,7 +426,8 @@ def grouped_counts(rows, facet_fields, count):
     columns = {f"facet_{index}": F(key) for index, key in enumerate(keys)}
     totals = [{} for _ in facet_fields]
     try:
-        sql, params = rows.order_by().values(**columns, facet_weight=weight).query.sql_with_params()
+        keyed = rows.order_by().values(**columns, facet_weight=weight)
+        sql, params = keyed.query.get_compiler(using=keyed.db).as_sql()
     except EmptyResultSet:  # no rows, and no query
         sql = None
     if sql is not None:

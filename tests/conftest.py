@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from hypothesis import settings
+from pytest_django.fixtures import validate_django_db
 
 # Property tests run the same examples every time, so a failure in CI is a failure on every
 # machine; HYPOTHESIS_PROFILE=default explores new examples on each run instead.
@@ -125,10 +126,13 @@ def chromium():
 
 
 def pytest_collection_modifyitems(items):
-    """Transactional tests run last (pytest-django puts them there), each flushing the database
-    after it. Each must roll back serialized: a flush without it makes the content types again
-    under new keys, and the next serialized test's rows then collide with them."""
+    """Transactional tests run last (pytest-django puts them there, deciding as here which are),
+    each flushing the database after it. Each must roll back serialized: a flush without it makes
+    the content types again under new keys, and the next serialized test's rows collide with them."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        transaction, reset_sequences, _, serialized, _ = validate_django_db(marker) if marker else (False,) * 5
+        fixtures = getattr(item, "fixturenames", [])
+        transactional = transaction or reset_sequences or {"transactional_db", "live_server"} & set(fixtures)
+        if transactional and not (serialized or "django_db_serialized_rollback" in fixtures):
             raise pytest.UsageError(f"{item.nodeid}: mark it django_db(transaction=True, serialized_rollback=True)")

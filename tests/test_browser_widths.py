@@ -5,7 +5,7 @@ import pytest
 
 from .public_pages import new_page, public_paths
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = (320, 390)
 SMALLEST_TEXT_PX = 12

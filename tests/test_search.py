@@ -263,6 +263,7 @@ def test_a_number_search_costs_the_lists_own_queries(client, seed, django_assert
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("width", [1280, 320])
 def test_a_reader_searches_a_number_from_the_header_and_opens_its_list(live_server, seed, chromium, width):
     from playwright.sync_api import expect
