@@ -8,7 +8,7 @@ its own), loads the seed data and a synthetic archive (tests/benchmarks/syntheti
 through `archive_import`), analyses it, starts gunicorn with debug off, then lets each client
 fetch public pages (lists with filters, details, CSV and JSON exports) over one keep-alive
 connection for a bounded time. Meanwhile an editor (an account of the Editors group, made with
-`create_editor`) saves a published claim every second through the admin over HTTP, as in a
+`create_editor`) saves a public claim (published, in a published article) every second through the admin over HTTP, as in a
 browser: it opens the claim's change form, posts it back with the claim's note changed (a line
 added or taken away), expects the redirect of a saved form, reads the note back from the
 database and checks the figure's public page shows it. Each save raises the data version, so
@@ -139,7 +139,9 @@ def prepare_editor(env, database_url):
 def claims_to_edit(database_url, count=50):
     with psycopg.connect(database_url) as connection:
         rows = connection.execute(
-            "SELECT id FROM archive_claim WHERE status = 'published' ORDER BY random() LIMIT %s", [count]
+            "SELECT c.id FROM archive_claim c JOIN archive_article a ON a.id = c.article_id "
+            "WHERE c.status = 'published' AND a.status = 'published' ORDER BY random() LIMIT %s",
+            [count],
         )
         return [row[0] for row in rows]
 
@@ -271,8 +273,10 @@ def save_claim(browser, database_url, pk):
         raise RuntimeError(f"saving claim {pk} answered {status}: {errors}")
     with psycopg.connect(database_url) as connection:
         stored, slug, marked = connection.execute(
-            "SELECT c.note, f.slug, (SELECT count(*) FROM archive_claim o WHERE o.figure_id = c.figure_id "
-            "AND o.status = 'published' AND o.note LIKE %s) "
+            # The figure's public claims marked: published, in a published article.
+            "SELECT c.note, f.slug, (SELECT count(*) FROM archive_claim o "
+            "JOIN archive_article a ON a.id = o.article_id WHERE o.figure_id = c.figure_id "
+            "AND o.status = 'published' AND a.status = 'published' AND o.note LIKE %s) "
             "FROM archive_claim c JOIN archive_figure f ON f.id = c.figure_id WHERE c.id = %s",
             [f"%{NOTE_LINE}%", pk],
         ).fetchone()
