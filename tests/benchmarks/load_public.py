@@ -8,10 +8,10 @@ its own), loads the seed data and a synthetic archive (tests/benchmarks/syntheti
 through `archive_import`), analyses it, starts gunicorn with debug off, then lets each client
 fetch public pages (lists with filters, details, CSV and JSON exports) over one keep-alive
 connection for a bounded time. Meanwhile an editor (an account of the Editors group, made with
-`create_editor`) saves a public claim (published, in a published article) every second through the admin over HTTP, as in a
-browser: it opens the claim's change form, posts it back with the claim's note changed (a line
-added or taken away), expects the redirect of a saved form, reads the note back from the
-database and checks the figure's public page shows it. Each save raises the data version, so
+`create_editor`) saves a public claim (published, in a published article) every second through
+the admin over HTTP, as in a browser: it opens the claim's change form, posts it back with the
+claim's note changed (a line added or taken away), expects the redirect of a saved form, reads
+the note back from the database and checks the figure's public page shows it. Each save raises the data version, so
 the readers meet cold pages as they would while editors work (--editor-interval 0 leaves the
 editor out). Prints requests per second, latency percentiles and errors, and the editor's saves
 and their latency; exits 1 on any error or 5xx, or any save that failed. Talks to 127.0.0.1 only.
