@@ -129,10 +129,14 @@ def pytest_collection_modifyitems(items):
     """Transactional tests run last (pytest-django puts them there, deciding as here which are),
     each flushing the database after it. Each must roll back serialized: a flush without it makes
     the content types again under new keys, and the next serialized test's rows collide with them."""
+    unserialized = []
     for item in items:
         marker = item.get_closest_marker("django_db")
         transaction, reset_sequences, _, serialized, _ = validate_django_db(marker) if marker else (False,) * 5
         fixtures = getattr(item, "fixturenames", [])
         transactional = transaction or reset_sequences or {"transactional_db", "live_server"} & set(fixtures)
         if transactional and not (serialized or "django_db_serialized_rollback" in fixtures):
-            raise pytest.UsageError(f"{item.nodeid}: mark it django_db(transaction=True, serialized_rollback=True)")
+            unserialized.append(item.nodeid)
+    if unserialized:
+        tests = "\n".join(unserialized)
+        raise pytest.UsageError(f"Mark these django_db(transaction=True, serialized_rollback=True):\n{tests}")

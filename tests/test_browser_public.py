@@ -17,7 +17,7 @@ from archive.models import Claim
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FIGURE_TITLE = "Waste seized by China customs in Operation Demeter V, September 2019"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
