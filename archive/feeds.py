@@ -126,7 +126,7 @@ class ChangesFeed(Feed):
         figures, its public articles)."""
         raise NotImplementedError
 
-    def latest(self, obj):
+    def window(self, obj):
         """(the public figures the latest changes touched, the public articles among them, and the
         time from which the entries are complete, or None).
 
@@ -141,7 +141,7 @@ class ChangesFeed(Feed):
         return figures.filter(pk__in=touched), new_articles(articles.filter(pk__in=changed_articles)), since
 
     def items(self, obj):
-        figures, articles, since = self.latest(obj)
+        figures, articles, since = self.window(obj)
         figures = {figure.pk: figure for figure in figures.only("pk", "slug", "title")}
         hints = []
         if "misattribution" in self.wanted:
